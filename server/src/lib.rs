@@ -1,0 +1,26 @@
+//! The companion server of leptos-socketio.
+//!
+//! An axum app with a socketioxide layer: it serves the built demo app (the
+//! WASM bundle) from a static directory, answers `GET /healthz`, and speaks
+//! the chat contract of `DESIGN.md` on the Socket.IO namespace `/`. The
+//! Socket.IO protocol itself is socketioxide's; nothing here re-implements it.
+//!
+//! The binary (`src/main.rs`) only parses [`Args`], sets up logging and calls
+//! [`run`].
+
+mod app;
+mod config;
+mod echo;
+mod listener;
+mod logging;
+mod namespace;
+mod server;
+mod shutdown;
+
+pub use app::{build_app, App};
+pub use config::Args;
+pub use echo::{on_echo, EchoArgs};
+pub use listener::{bind, BindError};
+pub use logging::init_logging;
+pub use server::run;
+pub use shutdown::ShutdownSignal;

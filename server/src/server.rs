@@ -1,0 +1,86 @@
+//! Running the server: bind, announce the URL, serve, shut down gracefully.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+use tracing::{info, warn};
+
+use crate::app::{build_app, App};
+use crate::config::Args;
+use crate::listener::bind;
+use crate::shutdown::ShutdownSignal;
+
+/// How long in-flight requests may take to finish after a stop signal.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Runs the server until SIGINT or SIGTERM.
+///
+/// Once bound, prints exactly one line to stdout, `listening on
+/// http://HOST:PORT`, with the port actually bound (so `--port 0` can be
+/// used by test harnesses), and flushes it. On a stop signal it closes every
+/// Socket.IO connection, lets in-flight HTTP requests finish (at most
+/// 10 s) and returns success.
+///
+/// Returns exit code 1 after printing one `error: …` line to stderr when it
+/// cannot listen or serve.
+pub async fn run(args: Args) -> ExitCode {
+    let listener = match bind(&args.host, args.port).await {
+        Ok(listener) => listener,
+        Err(e) => return fail(&e),
+    };
+    let addr = match listener.local_addr() {
+        Ok(addr) => addr,
+        Err(e) => return fail(&format!("cannot read the bound address: {e}")),
+    };
+    let App { router, io } = build_app(&args);
+    let stop = ShutdownSignal::install();
+    if let Err(e) = announce(&format!("listening on http://{addr}")) {
+        return fail(&format!("cannot write to stdout: {e}"));
+    }
+    info!(%addr, static_dir = %args.static_dir.display(), "server started");
+
+    let (stopping_tx, stopping_rx) = oneshot::channel::<()>();
+    let graceful = async move {
+        stop.recv().await;
+        if stopping_tx.send(()).is_err() {
+            warn!("shutdown deadline is not armed");
+        }
+        io.close().await;
+    };
+    let serve = axum::serve(listener, router).with_graceful_shutdown(graceful);
+    let deadline = async {
+        match stopping_rx.await {
+            Ok(()) => tokio::time::sleep(SHUTDOWN_GRACE).await,
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+
+    tokio::select! {
+        served = serve => match served {
+            Ok(()) => {
+                info!("server stopped");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&format!("the server stopped with an error: {e}")),
+        },
+        () = deadline => {
+            warn!(grace = ?SHUTDOWN_GRACE, "requests still open after the grace period; stopping anyway");
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+/// Writes the one stdout line and flushes it.
+fn announce(line: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}")?;
+    out.flush()
+}
+
+/// Prints the one line `error: <what>` to stderr and returns exit code 1.
+fn fail(what: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("error: {what}");
+    ExitCode::FAILURE
+}

@@ -1,0 +1,183 @@
+//! Building the Engine.IO URL from a server URL, as socket.io-client does.
+
+use crate::client::TransportKind;
+
+/// Why a server URL cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UrlError {
+    /// The URL does not start with `http://`, `https://`, `ws://` or `wss://`.
+    #[error("the server URL \"{0}\" must start with http://, https://, ws:// or wss://")]
+    UnsupportedScheme(String),
+    /// Nothing between `://` and the path.
+    #[error("the server URL \"{0}\" has no host")]
+    MissingHost(String),
+}
+
+/// The parts of a server URL that matter to Socket.IO.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerUrl {
+    /// Whether TLS is used (`https`/`wss`).
+    pub secure: bool,
+    /// `host[:port]`.
+    pub authority: String,
+    /// The namespace named by the URL's path (`/` when there is none).
+    pub namespace: String,
+    /// The URL's query, without `?` (passed on to the server).
+    pub query: String,
+}
+
+impl ServerUrl {
+    /// Splits `url` into its parts.
+    pub fn parse(url: &str) -> Result<Self, UrlError> {
+        let (secure, rest) = if let Some(rest) = url.strip_prefix("https://") {
+            (true, rest)
+        } else if let Some(rest) = url.strip_prefix("wss://") {
+            (true, rest)
+        } else if let Some(rest) = url.strip_prefix("http://") {
+            (false, rest)
+        } else if let Some(rest) = url.strip_prefix("ws://") {
+            (false, rest)
+        } else {
+            return Err(UrlError::UnsupportedScheme(url.to_owned()));
+        };
+        let rest = rest.split('#').next().unwrap_or_default();
+        let (before_query, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let (authority, path) = match before_query.find('/') {
+            Some(at) => before_query.split_at(at),
+            None => (before_query, ""),
+        };
+        if authority.is_empty() {
+            return Err(UrlError::MissingHost(url.to_owned()));
+        }
+        let namespace = match path.trim_end_matches('/') {
+            "" => "/".to_owned(),
+            ns => ns.to_owned(),
+        };
+        Ok(Self {
+            secure,
+            authority: authority.to_owned(),
+            namespace,
+            query: query.to_owned(),
+        })
+    }
+}
+
+/// The Engine.IO URL for `server` (see [`ServerUrl::parse`]), mounted at
+/// `path`, over `transport`, resuming session `sid` when given.
+///
+/// ```
+/// use leptos_socketio::client::engine_url;
+/// use leptos_socketio::TransportKind;
+///
+/// let url = engine_url("https://example.com", "/socket.io/", TransportKind::WebSocket, None);
+/// assert_eq!(url.unwrap(), "wss://example.com/socket.io/?EIO=4&transport=websocket");
+/// ```
+pub fn engine_url(
+    server: &str,
+    path: &str,
+    transport: TransportKind,
+    sid: Option<&str>,
+) -> Result<String, UrlError> {
+    let server = ServerUrl::parse(server)?;
+    let scheme = match (transport, server.secure) {
+        (TransportKind::WebSocket, true) => "wss",
+        (TransportKind::WebSocket, false) => "ws",
+        (_, true) => "https",
+        (_, false) => "http",
+    };
+    let path = path.trim_matches('/');
+    let mut url = format!("{scheme}://{}/", server.authority);
+    if !path.is_empty() {
+        url.push_str(path);
+        url.push('/');
+    }
+    url.push_str("?EIO=4&transport=");
+    url.push_str(match transport {
+        TransportKind::Polling => "polling",
+        _ => "websocket",
+    });
+    if let Some(sid) = sid {
+        url.push_str("&sid=");
+        url.push_str(sid);
+    }
+    if !server.query.is_empty() {
+        url.push('&');
+        url.push_str(&server.query);
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use TransportKind::{Polling, WebSocket};
+
+    #[test]
+    fn builds_engine_urls_like_socket_io_client() {
+        let cases = [
+            (
+                "http://127.0.0.1:3000",
+                WebSocket,
+                None,
+                "ws://127.0.0.1:3000/socket.io/?EIO=4&transport=websocket",
+            ),
+            (
+                "http://127.0.0.1:3000/",
+                Polling,
+                None,
+                "http://127.0.0.1:3000/socket.io/?EIO=4&transport=polling",
+            ),
+            (
+                "https://h",
+                Polling,
+                Some("abc"),
+                "https://h/socket.io/?EIO=4&transport=polling&sid=abc",
+            ),
+            (
+                "wss://h:8443?room=a",
+                WebSocket,
+                None,
+                "wss://h:8443/socket.io/?EIO=4&transport=websocket&room=a",
+            ),
+            (
+                "ws://h/admin",
+                WebSocket,
+                None,
+                "ws://h/socket.io/?EIO=4&transport=websocket",
+            ),
+        ];
+        for (server, transport, sid, want) in cases {
+            assert_eq!(
+                engine_url(server, "/socket.io/", transport, sid).as_deref(),
+                Ok(want),
+                "{server}"
+            );
+        }
+    }
+
+    #[test]
+    fn custom_path_is_normalised() {
+        let url = engine_url("http://h", "custom", WebSocket, None);
+        assert_eq!(
+            url.as_deref(),
+            Ok("ws://h/custom/?EIO=4&transport=websocket")
+        );
+    }
+
+    #[test]
+    fn url_path_names_the_namespace() {
+        let parsed = ServerUrl::parse("https://h/admin/?x=1#frag").expect("valid");
+        assert_eq!(parsed.namespace, "/admin");
+        assert_eq!(parsed.query, "x=1");
+        assert_eq!(ServerUrl::parse("http://h").expect("valid").namespace, "/");
+    }
+
+    #[test]
+    fn bad_urls_say_what_is_wrong() {
+        let err =
+            engine_url("127.0.0.1:3000", "/socket.io/", WebSocket, None).expect_err("no scheme");
+        assert!(err.to_string().contains("must start with http://"), "{err}");
+        let err = engine_url("http:///x", "/socket.io/", WebSocket, None).expect_err("no host");
+        assert!(err.to_string().contains("has no host"), "{err}");
+    }
+}

@@ -1,0 +1,42 @@
+//! # leptos-socketio
+//!
+//! A [Socket.IO](https://socket.io) client for the browser, written in Rust and
+//! compiled to WebAssembly, with bindings for [Leptos](https://leptos.dev).
+//! It speaks Engine.IO v4 and Socket.IO v5, so it talks to any Socket.IO 4.x
+//! server, Node's or Rust's ([socketioxide](https://docs.rs/socketioxide)).
+//!
+//! The crate is layered; data flows down on send and up on receive:
+//!
+//! | module | holds |
+//! |---|---|
+//! | [`leptos`] | `use_socket`: the client as reactive signals |
+//! | [`client`] | [`Socket`]: connect, `emit`, acks, events |
+//! | [`engine`] | the Engine.IO session (handshake, heartbeat), sans-IO |
+//! | `transport` | the browser WebSocket wrapper (wasm32 only) |
+//! | [`protocol`] | packet codecs; no IO, no clock |
+//!
+//! Everything below `client` is plain Rust driven by a virtual clock, so it is
+//! tested natively; only the transport and the small driver touch `web_sys`.
+//!
+//! ```no_run
+//! use leptos_socketio::{Socket, SocketOptions};
+//!
+//! let socket = Socket::connect(SocketOptions::new("http://127.0.0.1:3000"));
+//! let _listener = socket.on("message", |args| {
+//!     // `args` holds the event's arguments as JSON values.
+//!     let _ = args;
+//! });
+//! socket.emit("echo", vec![serde_json::json!("hello")]).expect("echo is not a reserved event");
+//! ```
+
+pub mod client;
+pub mod engine;
+pub mod leptos;
+pub mod protocol;
+pub mod time;
+#[cfg(target_arch = "wasm32")]
+mod transport;
+
+pub use client::{
+    AckError, ConnectionState, EmitError, EventListener, Socket, SocketOptions, TransportKind,
+};

@@ -1,0 +1,28 @@
+//! The protocol core: codecs for Engine.IO v4 and Socket.IO v5 packets.
+//!
+//! Pure functions from text or bytes to typed packets and back; no IO, no
+//! clock, no browser APIs, so everything here is tested natively. Decoders
+//! never panic: malformed input gives a [`DecodeError`] that says what was
+//! wrong.
+//!
+//! - [`EnginePacket`]: one Engine.IO packet, from a WebSocket [`Frame`] or
+//!   from text; the `open` packet carries a [`Handshake`].
+//! - [`encode_payload`] / [`decode_payload`]: several Engine.IO packets in
+//!   one polling body, joined by `\x1e`.
+//! - [`SocketPacket`]: one Socket.IO packet (namespace plus [`PacketBody`]),
+//!   carried in an [`EnginePacket::Message`].
+//!
+//! Specs: the READMEs of `socketio/engine.io-protocol` and
+//! `socketio/socket.io-protocol`.
+
+mod engine_packet;
+mod error;
+mod handshake;
+mod payload;
+mod socket_packet;
+
+pub use engine_packet::{EnginePacket, Frame};
+pub use error::DecodeError;
+pub use handshake::Handshake;
+pub use payload::{decode_payload, encode_payload};
+pub use socket_packet::{PacketBody, SocketPacket};

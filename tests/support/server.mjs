@@ -1,0 +1,61 @@
+// Starting and stopping the companion server for the Node tests.
+//
+// LSIO_SERVER_BIN overrides the server binary (default
+// target/debug/leptos-socketio-server, built by `cargo test`/`cargo build`).
+
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const serverBin =
+  process.env.LSIO_SERVER_BIN ?? path.join(root, 'target/debug/leptos-socketio-server');
+
+/**
+ * Starts the server on a free port with extra `args` and resolves with
+ * `{ child, url, stderr() }` once it printed its URL line.
+ */
+export function startServer(args = []) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(serverBin, ['--host', '127.0.0.1', '--port', '0', ...args], {
+      env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const fail = (why) => {
+      child.kill('SIGKILL');
+      reject(new Error(`${why} (server: ${serverBin})\nstderr:\n${stderr}`));
+    };
+    const timer = setTimeout(() => fail('the server printed no URL within 15 s'), 15000);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      fail(`cannot start the server: ${e.message}; build it with cargo build -p leptos-socketio-server`);
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      fail(`the server exited early with code ${code}`);
+    });
+    createInterface({ input: child.stdout }).once('line', (line) => {
+      clearTimeout(timer);
+      child.removeAllListeners('exit');
+      const match = /^listening on (http:\/\/\S+)$/.exec(line);
+      if (!match) return fail(`unexpected first stdout line: ${JSON.stringify(line)}`);
+      resolve({ child, url: match[1], stderr: () => stderr });
+    });
+  });
+}
+
+/** Stops the server with SIGTERM (SIGKILL after 12 s) and resolves with its exit code. */
+export function stopServer({ child }) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => {
+    const killer = setTimeout(() => child.kill('SIGKILL'), 12000);
+    child.once('exit', (code) => {
+      clearTimeout(killer);
+      resolve(code);
+    });
+    child.kill('SIGTERM');
+  });
+}
