@@ -37,6 +37,11 @@ pub mod time;
 #[cfg(target_arch = "wasm32")]
 mod transport;
 
+/// The README's Rust examples, compiled as doc tests so they stay true.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 pub use client::{
     AckError, ConnectionState, EmitError, EventListener, Socket, SocketOptions, TransportKind,
 };
