@@ -152,18 +152,9 @@ fn prefixed(kind: char, data: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::test_support::{short_strings, spec_handshake};
 
     const SPEC_OPEN: &str = r#"0{"sid":"lv_VI97HAXpY6yYWAAAC","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":5000,"maxPayload":1000000}"#;
-
-    fn spec_handshake() -> Handshake {
-        Handshake {
-            sid: "lv_VI97HAXpY6yYWAAAC".into(),
-            upgrades: vec!["websocket".into()],
-            ping_interval: 25000,
-            ping_timeout: 5000,
-            max_payload: 1_000_000,
-        }
-    }
 
     /// Every packet example of the spec, in its text form.
     fn spec_examples() -> Vec<(&'static str, EnginePacket)> {
@@ -327,20 +318,6 @@ mod tests {
             Err(e) => assert!(e.to_string().contains("missing field `sid`"), "{e}"),
             Ok(p) => panic!("decoded {p:?}"),
         }
-    }
-
-    /// Every string of up to `max_len` characters from `alphabet`.
-    fn short_strings(alphabet: &[char], max_len: usize) -> Vec<String> {
-        let mut all = vec![String::new()];
-        let mut last = vec![String::new()];
-        for _ in 0..max_len {
-            last = last
-                .iter()
-                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
-                .collect();
-            all.extend(last.iter().cloned());
-        }
-        all
     }
 
     #[test]

@@ -64,6 +64,7 @@ impl Handshake {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::test_support::spec_handshake;
 
     fn parse(json: &str) -> Result<Handshake, serde_json::Error> {
         serde_json::from_str(json)
@@ -74,16 +75,7 @@ mod tests {
         let h = parse(
             r#"{"sid":"lv_VI97HAXpY6yYWAAAC","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":5000,"maxPayload":1000000}"#,
         )?;
-        assert_eq!(
-            h,
-            Handshake {
-                sid: "lv_VI97HAXpY6yYWAAAC".into(),
-                upgrades: vec!["websocket".into()],
-                ping_interval: 25000,
-                ping_timeout: 5000,
-                max_payload: 1_000_000,
-            }
-        );
+        assert_eq!(h, spec_handshake());
         Ok(())
     }
 

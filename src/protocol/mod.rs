@@ -26,3 +26,6 @@ pub use error::DecodeError;
 pub use handshake::Handshake;
 pub use payload::{decode_payload, encode_payload};
 pub use socket_packet::{PacketBody, SocketPacket};
+
+#[cfg(test)]
+mod test_support;

@@ -431,6 +431,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::protocol::test_support::short_strings;
 
     fn placeholder(num: usize) -> Value {
         json!({"_placeholder": true, "num": num})
@@ -810,20 +811,6 @@ mod tests {
             DecodeError::MissingAckId("ACK").to_string(),
             "the ACK packet has no ack id, but one is required"
         );
-    }
-
-    /// Every string of up to `max_len` characters from `alphabet`.
-    fn short_strings(alphabet: &[char], max_len: usize) -> Vec<String> {
-        let mut all = vec![String::new()];
-        let mut last = vec![String::new()];
-        for _ in 0..max_len {
-            last = last
-                .iter()
-                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
-                .collect();
-            all.extend(last.iter().cloned());
-        }
-        all
     }
 
     #[test]
