@@ -174,7 +174,7 @@ impl Namespace {
     /// dropped, and pending acks are forgotten.
     pub fn disconnect(&mut self) {
         if self.is_connected() {
-            let packet = SocketPacket::new(self.name.clone(), PacketBody::Disconnect);
+            let packet = SocketPacket::disconnect(self.name.clone());
             self.transmit.push_back(packet.encode());
             self.events.push_back(NamespaceEvent::Disconnected);
         }

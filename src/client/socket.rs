@@ -424,7 +424,7 @@ impl Core {
         }
         #[cfg(target_arch = "wasm32")]
         while let Some(packet) = session.poll_transmit() {
-            if let Err(why) = self.io.send(&packet.to_frame()) {
+            if let Err(why) = self.io.send(&packet.into_frame()) {
                 session.handle_transport_closed(why);
                 break;
             }
