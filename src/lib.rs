@@ -26,7 +26,7 @@
 //!     // `args` holds the event's arguments as JSON values.
 //!     let _ = args;
 //! });
-//! socket.emit("echo", vec![serde_json::json!("hello")]).expect("echo is not a reserved event");
+//! socket.emit("echo", vec!["hello".into()]).expect("echo is not a reserved event");
 //! ```
 
 pub mod client;

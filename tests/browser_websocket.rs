@@ -8,8 +8,8 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use gloo_timers::future::TimeoutFuture;
+use leptos_socketio::protocol::Value;
 use leptos_socketio::{AckError, ConnectionState, EmitError, Socket, SocketOptions, TransportKind};
-use serde_json::json;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -19,6 +19,11 @@ fn server() -> &'static str {
         Some(url) => url,
         None => panic!("LSIO_TEST_SERVER is not set: run the browser tests through scripts/test"),
     }
+}
+
+/// `serde_json::json!`, as a protocol [`Value`].
+macro_rules! json {
+    ($($t:tt)*) => { Value::from(serde_json::json!($($t)*)) };
 }
 
 fn connect() -> Socket {

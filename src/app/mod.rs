@@ -7,7 +7,7 @@ mod query;
 
 use leptos::prelude::*;
 use leptos_socketio::leptos::{use_socket, UseSocketReturn};
-use serde_json::Value;
+use leptos_socketio::protocol::Value;
 
 /// The whole demo page.
 #[component]

@@ -20,6 +20,10 @@ pub enum AckError {
     /// The server did not acknowledge within the timeout.
     #[error("the server did not acknowledge within {0} ms")]
     Timeout(u64),
+    /// The emit was volatile and the socket was not connected, so it was
+    /// dropped instead of buffered.
+    #[error("the volatile emit was dropped because the socket was not connected")]
+    Dropped,
     /// The socket was disconnected by the application before the ack came.
     #[error("the socket was disconnected before the server acknowledged")]
     Disconnected,

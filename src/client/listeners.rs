@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
-use serde_json::Value;
+use crate::protocol::Value;
 
 use crate::client::{ConnectionState, TransportKind};
 

@@ -1,24 +1,32 @@
 //! The Socket.IO client: a [`Socket`] handle over one Engine.IO session.
 //!
-//! The bookkeeping (namespace connect, buffered emits, ack ids and their
-//! deadlines) is the sans-IO [`Namespace`]; [`Socket`] runs it, and the
+//! The bookkeeping is sans-IO: [`Namespace`] (connect, buffered and
+//! volatile emits, ack ids and deadlines, retries) and [`Connection`]
+//! (namespaces multiplexed over one session, binary attachments). [`Socket`]
+//! runs them, and the
 //! Engine.IO [`Session`](crate::engine::Session), on browser timers and a
 //! browser transport. Outside the browser (native tests, SSR) a `Socket` is
 //! inert: it stays [`ConnectionState::Disconnected`] and never opens a
 //! connection.
 
+mod backoff;
+mod connection;
 mod error;
 mod listeners;
 mod namespace;
 mod options;
+mod reconnect;
 mod socket;
 mod state;
 mod url;
 
+pub use backoff::{Backoff, BackoffOptions};
+pub use connection::{Connection, Outgoing};
 pub use error::{AckError, EmitError};
 pub use listeners::EventListener;
-pub use namespace::{Namespace, NamespaceEvent};
+pub use namespace::{AckFailure, EmitOptions, Namespace, NamespaceEvent, NamespaceOptions};
 pub use options::SocketOptions;
+pub use reconnect::{Reconnect, ReconnectEvent, ReconnectOptions};
 pub use socket::Socket;
 pub use state::{ConnectionState, TransportKind};
 pub use url::{engine_url, ServerUrl, UrlError};

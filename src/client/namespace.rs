@@ -1,14 +1,49 @@
 //! [`Namespace`]: the sans-IO state of one Socket.IO namespace connection —
-//! connect handshake, emits buffered while disconnected, ack ids and their
-//! deadlines.
+//! connect handshake, emits buffered while disconnected, volatile emits,
+//! ack ids with their deadlines, and socket.io-client's `retries` queue.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
 
-use serde_json::Value;
-
-use crate::protocol::{PacketBody, SocketPacket};
+use crate::protocol::{PacketBody, SocketPacket, Value};
 use crate::time::Instant;
+
+/// Settings of one namespace connection.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NamespaceOptions {
+    /// Sent with CONNECT, e.g. `{"token": "…"}`. Default: none.
+    pub auth: Option<Value>,
+    /// Default ack timeout of every emit that asks for an ack. Default: none
+    /// (wait forever), as socket.io-client's `ackTimeout`.
+    pub ack_timeout: Option<Duration>,
+    /// socket.io-client's `retries` (4.6+): when set, every emit is queued,
+    /// one is in flight at a time, and each is re-sent until the server acks
+    /// it or it was sent `retries + 1` times. Each try waits `ack_timeout`
+    /// (default 10 s when unset, since a try needs an end). Default: 0 (off).
+    pub retries: u32,
+}
+
+/// How one emit is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct EmitOptions {
+    /// Ask the server for an acknowledgement.
+    pub ack: bool,
+    /// Overrides [`NamespaceOptions::ack_timeout`] for this emit.
+    pub timeout: Option<Duration>,
+    /// Dropped instead of buffered when the namespace is not connected.
+    pub volatile: bool,
+}
+
+/// Why an emit's acknowledgement will never come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AckFailure {
+    /// No acknowledgement within the timeout (after every retry).
+    TimedOut,
+    /// The emit was volatile and the namespace was not connected.
+    Dropped,
+    /// The namespace was left with [`Namespace::disconnect`].
+    Disconnected,
+}
 
 /// Something the application should learn about, from [`Namespace::poll_event`].
 #[derive(Debug, Clone, PartialEq)]
@@ -29,7 +64,7 @@ pub enum NamespaceEvent {
     Event {
         /// Event name.
         name: String,
-        /// Its arguments.
+        /// Its arguments, binary parts in place.
         args: Vec<Value>,
         /// Set when the server waits for an acknowledgement.
         ack_id: Option<u64>,
@@ -41,14 +76,16 @@ pub enum NamespaceEvent {
         /// The acknowledgement's arguments.
         args: Vec<Value>,
     },
-    /// No acknowledgement came before the emit's deadline.
-    AckTimedOut {
+    /// An emit's acknowledgement will never come.
+    AckFailed {
         /// The id [`Namespace::emit`] returned.
         id: u64,
+        /// Why.
+        reason: AckFailure,
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Status {
     /// No Engine.IO session, or CONNECT not yet sent.
     Idle,
@@ -57,54 +94,89 @@ enum Status {
     Connected,
 }
 
+/// An emit waiting for its ack on the wire.
+#[derive(Debug)]
+struct InFlight {
+    /// The id the application knows (`None`: a retried emit without a user ack).
+    handle: Option<u64>,
+    deadline: Option<Instant>,
+}
+
+/// An emit in the `retries` queue.
+#[derive(Debug)]
+struct Queued {
+    handle: Option<u64>,
+    name: String,
+    args: Vec<Value>,
+    timeout: Duration,
+    tries: u32,
+    /// The wire ack id of the try in flight.
+    in_flight: Option<u64>,
+}
+
+/// Ack timeout of a retried emit when none is configured.
+const DEFAULT_RETRY_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// A sans-IO Socket.IO namespace connection over an Engine.IO session.
 ///
-/// It produces encoded Socket.IO packets ([`poll_transmit`](Self::poll_transmit))
-/// for the session to carry and consumes the text messages the session
-/// received ([`handle_message`](Self::handle_message)).
+/// It produces [`SocketPacket`]s ([`poll_transmit`](Self::poll_transmit)) —
+/// binary parts still in place; the [`Connection`](crate::client::Connection) turns
+/// them into attachments — and consumes the packets addressed to it
+/// ([`handle_packet`](Self::handle_packet)).
 ///
 /// ```
-/// use leptos_socketio::client::{Namespace, NamespaceEvent};
+/// use leptos_socketio::client::{EmitOptions, Namespace, NamespaceEvent, NamespaceOptions};
+/// use leptos_socketio::protocol::{SocketPacket, Value};
 /// use leptos_socketio::time::Instant;
 ///
 /// let now = Instant::from_millis(0);
-/// let mut ns = Namespace::new("/", None);
-/// let id = ns.emit("echo", vec!["hi".into()], true, None, now);
+/// let mut ns = Namespace::new("/", NamespaceOptions::default());
+/// let id = ns.emit("echo", vec!["hi".into()], EmitOptions { ack: true, ..Default::default() }, now);
 /// ns.handle_session_open();
-/// assert_eq!(ns.poll_transmit().as_deref(), Some("0"));
-/// ns.handle_message(r#"0{"sid":"x"}"#).unwrap();
-/// assert_eq!(ns.poll_transmit().as_deref(), Some(r#"20["echo","hi"]"#));
-/// ns.handle_message(r#"30["hi"]"#).unwrap();
+/// assert_eq!(ns.poll_transmit().map(|p| p.encode()).as_deref(), Some("0"));
+/// ns.handle_packet(SocketPacket::decode(r#"0{"sid":"x"}"#).unwrap(), now);
+/// assert_eq!(ns.poll_transmit().map(|p| p.encode()).as_deref(), Some(r#"20["echo","hi"]"#));
+/// ns.handle_packet(SocketPacket::decode(r#"30["hi"]"#).unwrap(), now);
 /// assert_eq!(ns.poll_event(), Some(NamespaceEvent::Connected { sid: "x".into() }));
 /// assert_eq!(ns.poll_event(), Some(NamespaceEvent::Ack { id: id.unwrap(), args: vec!["hi".into()] }));
 /// ```
 #[derive(Debug)]
 pub struct Namespace {
     name: String,
-    auth: Option<Value>,
+    options: NamespaceOptions,
     status: Status,
     /// Packets emitted while not connected, sent in order once connected.
     buffer: VecDeque<SocketPacket>,
+    /// The `retries` queue (used only when `retries > 0`).
+    queue: VecDeque<Queued>,
+    next_handle: u64,
     next_ack_id: u64,
-    /// Emits waiting for an ack, with their deadline if they have one.
-    pending_acks: BTreeMap<u64, Option<Instant>>,
-    transmit: VecDeque<String>,
+    /// Emits waiting for an ack, by wire ack id.
+    in_flight: BTreeMap<u64, InFlight>,
+    transmit: VecDeque<SocketPacket>,
     events: VecDeque<NamespaceEvent>,
 }
 
 impl Namespace {
-    /// A namespace (`"/"` for the main one) that sends `auth` with its CONNECT.
-    pub fn new(name: impl Into<String>, auth: Option<Value>) -> Self {
+    /// A namespace (`"/"` for the main one).
+    pub fn new(name: impl Into<String>, options: NamespaceOptions) -> Self {
         Self {
             name: name.into(),
-            auth,
+            options,
             status: Status::Idle,
             buffer: VecDeque::new(),
+            queue: VecDeque::new(),
+            next_handle: 0,
             next_ack_id: 0,
-            pending_acks: BTreeMap::new(),
+            in_flight: BTreeMap::new(),
             transmit: VecDeque::new(),
             events: VecDeque::new(),
         }
+    }
+
+    /// The namespace's name, e.g. `/` or `/admin`.
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
     /// Whether the server has accepted this namespace's CONNECT.
@@ -115,82 +187,175 @@ impl Namespace {
     /// The Engine.IO session opened: send CONNECT.
     pub fn handle_session_open(&mut self) {
         self.status = Status::Connecting;
-        let packet = SocketPacket::connect(self.name.clone(), self.auth.clone());
-        self.transmit.push_back(packet.encode());
+        let packet = SocketPacket::connect(self.name.clone(), self.options.auth.clone());
+        self.transmit.push_back(packet);
     }
 
     /// The Engine.IO session closed. Emits not yet sent stay buffered; acks
-    /// keep waiting (until their deadline, if they have one).
+    /// keep waiting (until their deadline, if they have one); the try in
+    /// flight of the `retries` queue is sent again after reconnecting.
     pub fn handle_session_closed(&mut self) {
         let was_connected = self.status == Status::Connected;
         self.status = Status::Idle;
         self.transmit.clear();
+        if let Some(head) = self.queue.front_mut() {
+            if let Some(wire) = head.in_flight.take() {
+                self.in_flight.remove(&wire);
+            }
+        }
         if was_connected {
             self.events.push_back(NamespaceEvent::Disconnected);
         }
     }
 
-    /// Emits `name` with `args`. Returns the ack id when `with_ack` is set.
+    /// Emits `name` with `args` (binary parts allowed anywhere). Returns the
+    /// id that the [`NamespaceEvent::Ack`] or [`NamespaceEvent::AckFailed`]
+    /// will carry, when `options.ack` is set.
     ///
-    /// While not connected the packet is buffered, unless `volatile` — then it
-    /// is dropped, as socket.io-client drops volatile packets.
+    /// While not connected the packet is buffered — unless volatile, then it
+    /// is dropped. With `retries` configured, it joins the retries queue.
     pub fn emit(
         &mut self,
         name: &str,
         args: Vec<Value>,
-        with_ack: bool,
-        ack_timeout: Option<Duration>,
+        options: EmitOptions,
         now: Instant,
     ) -> Option<u64> {
-        let ack_id = with_ack.then(|| {
-            let id = self.next_ack_id;
-            self.next_ack_id = self.next_ack_id.wrapping_add(1);
-            self.pending_acks.insert(id, ack_timeout.map(|t| now + t));
+        let handle = options.ack.then(|| {
+            let id = self.next_handle;
+            self.next_handle = self.next_handle.wrapping_add(1);
             id
+        });
+        let timeout = options.timeout.or(self.options.ack_timeout);
+        if options.volatile && !self.is_connected() {
+            if let Some(id) = handle {
+                self.events.push_back(NamespaceEvent::AckFailed {
+                    id,
+                    reason: AckFailure::Dropped,
+                });
+            }
+            return handle;
+        }
+        if self.options.retries > 0 && !options.volatile {
+            self.queue.push_back(Queued {
+                handle,
+                name: name.to_owned(),
+                args,
+                timeout: timeout.unwrap_or(DEFAULT_RETRY_TIMEOUT),
+                tries: 0,
+                in_flight: None,
+            });
+            self.drain_queue(now);
+            return handle;
+        }
+        let ack_id = handle.map(|handle| {
+            let wire = self.next_wire_id();
+            self.in_flight.insert(
+                wire,
+                InFlight {
+                    handle: Some(handle),
+                    deadline: timeout.map(|t| now + t),
+                },
+            );
+            wire
         });
         let packet = SocketPacket::event(self.name.clone(), name.to_owned(), args, ack_id);
         if self.is_connected() {
-            self.transmit.push_back(packet.encode());
+            self.transmit.push_back(packet);
         } else {
             self.buffer.push_back(packet);
         }
-        ack_id
+        handle
+    }
+
+    fn next_wire_id(&mut self) -> u64 {
+        let id = self.next_ack_id;
+        self.next_ack_id = self.next_ack_id.wrapping_add(1);
+        id
+    }
+
+    /// Sends the head of the retries queue when connected and nothing of the
+    /// queue is in flight.
+    fn drain_queue(&mut self, now: Instant) {
+        let ready = self.queue.front().is_some_and(|q| q.in_flight.is_none());
+        if !self.is_connected() || !ready {
+            return;
+        }
+        let wire = self.next_wire_id();
+        let Some(head) = self.queue.front_mut() else {
+            return;
+        };
+        head.tries += 1;
+        head.in_flight = Some(wire);
+        self.in_flight.insert(
+            wire,
+            InFlight {
+                handle: head.handle,
+                deadline: Some(now + head.timeout),
+            },
+        );
+        let packet = SocketPacket::event(
+            self.name.clone(),
+            head.name.clone(),
+            head.args.clone(),
+            Some(wire),
+        );
+        self.transmit.push_back(packet);
     }
 
     /// Answers the server's event that carried `ack_id`.
     pub fn ack(&mut self, ack_id: u64, args: Vec<Value>) {
         if self.is_connected() {
-            let packet = SocketPacket::ack(self.name.clone(), ack_id, args);
-            self.transmit.push_back(packet.encode());
+            self.transmit
+                .push_back(SocketPacket::ack(self.name.clone(), ack_id, args));
         }
     }
 
-    /// Forgets a pending ack (its waiter went away); a late answer is ignored.
+    /// Forgets an emit's ack (its waiter went away): a late answer is not
+    /// reported. A queued emit is still sent (and retried).
     pub fn cancel_ack(&mut self, id: u64) {
-        self.pending_acks.remove(&id);
+        let queued_wire = self.queue.front().and_then(|q| q.in_flight);
+        self.in_flight
+            .retain(|wire, f| f.handle != Some(id) || Some(*wire) == queued_wire);
+        for flight in self.in_flight.values_mut() {
+            if flight.handle == Some(id) {
+                flight.handle = None;
+            }
+        }
+        for queued in &mut self.queue {
+            if queued.handle == Some(id) {
+                queued.handle = None;
+            }
+        }
     }
 
-    /// Leaves the namespace: DISCONNECT is sent if connected, the buffer is
-    /// dropped, and pending acks are forgotten.
+    /// Leaves the namespace: DISCONNECT is sent if connected; buffered and
+    /// queued emits are dropped and every pending ack fails with
+    /// [`AckFailure::Disconnected`].
     pub fn disconnect(&mut self) {
         if self.is_connected() {
-            let packet = SocketPacket::disconnect(self.name.clone());
-            self.transmit.push_back(packet.encode());
+            self.transmit
+                .push_back(SocketPacket::disconnect(self.name.clone()));
             self.events.push_back(NamespaceEvent::Disconnected);
         }
         self.status = Status::Idle;
         self.buffer.clear();
-        self.pending_acks.clear();
+        let mut failed: Vec<u64> = self.in_flight.values().filter_map(|f| f.handle).collect();
+        failed.extend(self.queue.iter().filter_map(|q| q.handle));
+        failed.sort_unstable();
+        failed.dedup();
+        self.in_flight.clear();
+        self.queue.clear();
+        for id in failed {
+            self.events.push_back(NamespaceEvent::AckFailed {
+                id,
+                reason: AckFailure::Disconnected,
+            });
+        }
     }
 
-    /// Handles one text message from the Engine.IO session. A message that is
-    /// not valid Socket.IO is returned as an error; the namespace state is
-    /// unchanged by it.
-    pub fn handle_message(&mut self, text: &str) -> Result<(), crate::protocol::DecodeError> {
-        let packet = SocketPacket::decode(text)?;
-        if packet.namespace != self.name {
-            return Ok(());
-        }
+    /// Handles one packet addressed to this namespace (binary parts in place).
+    pub fn handle_packet(&mut self, packet: SocketPacket, now: Instant) {
         match packet.body {
             PacketBody::Connect(data) => {
                 let sid = data
@@ -202,24 +367,21 @@ impl Namespace {
                 self.status = Status::Connected;
                 self.events.push_back(NamespaceEvent::Connected { sid });
                 while let Some(packet) = self.buffer.pop_front() {
-                    self.transmit.push_back(packet.encode());
+                    self.transmit.push_back(packet);
                 }
+                self.drain_queue(now);
             }
             PacketBody::ConnectError(data) => {
                 self.status = Status::Idle;
                 let message = data
                     .get("message")
                     .and_then(Value::as_str)
-                    .map(str::to_owned)
-                    .or_else(|| data.as_str().map(str::to_owned))
-                    .unwrap_or_else(|| data.to_string());
+                    .or_else(|| data.as_str())
+                    .map_or_else(|| data.to_string(), str::to_owned);
                 self.events
                     .push_back(NamespaceEvent::ConnectError { message });
             }
-            PacketBody::Disconnect => {
-                self.status = Status::Idle;
-                self.events.push_back(NamespaceEvent::Disconnected);
-            }
+            PacketBody::Disconnect => self.handle_session_closed(),
             PacketBody::Event { name, args, ack_id }
             | PacketBody::BinaryEvent {
                 name, args, ack_id, ..
@@ -227,31 +389,67 @@ impl Namespace {
                 .events
                 .push_back(NamespaceEvent::Event { name, args, ack_id }),
             PacketBody::Ack { args, ack_id } | PacketBody::BinaryAck { args, ack_id, .. } => {
-                if self.pending_acks.remove(&ack_id).is_some() {
-                    self.events
-                        .push_back(NamespaceEvent::Ack { id: ack_id, args });
-                }
+                self.handle_ack(ack_id, args, now);
             }
         }
-        Ok(())
     }
 
-    /// Fails every ack whose deadline is at or before `now`.
-    pub fn handle_timeout(&mut self, now: Instant) {
-        let expired: Vec<u64> = self
-            .pending_acks
-            .iter()
-            .filter(|(_, deadline)| deadline.is_some_and(|d| d <= now))
-            .map(|(id, _)| *id)
-            .collect();
-        for id in expired {
-            self.pending_acks.remove(&id);
-            self.events.push_back(NamespaceEvent::AckTimedOut { id });
+    fn handle_ack(&mut self, wire: u64, args: Vec<Value>, now: Instant) {
+        let Some(flight) = self.in_flight.remove(&wire) else {
+            return;
+        };
+        if self
+            .queue
+            .front()
+            .is_some_and(|q| q.in_flight == Some(wire))
+        {
+            self.queue.pop_front();
+            self.drain_queue(now);
+        }
+        if let Some(id) = flight.handle {
+            self.events.push_back(NamespaceEvent::Ack { id, args });
         }
     }
 
-    /// The next encoded packet for the Engine.IO session.
-    pub fn poll_transmit(&mut self) -> Option<String> {
+    /// Fails (or retries) every ack whose deadline is at or before `now`.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        let expired: Vec<u64> = self
+            .in_flight
+            .iter()
+            .filter(|(_, f)| f.deadline.is_some_and(|d| d <= now))
+            .map(|(wire, _)| *wire)
+            .collect();
+        for wire in expired {
+            let Some(flight) = self.in_flight.remove(&wire) else {
+                continue;
+            };
+            let head_is_this = self
+                .queue
+                .front()
+                .is_some_and(|q| q.in_flight == Some(wire));
+            if head_is_this {
+                let retries = self.options.retries;
+                let give_up = self.queue.front().is_some_and(|q| q.tries > retries);
+                if give_up {
+                    self.queue.pop_front();
+                } else if let Some(head) = self.queue.front_mut() {
+                    head.in_flight = None;
+                    self.drain_queue(now);
+                    continue;
+                }
+                self.drain_queue(now);
+            }
+            if let Some(id) = flight.handle {
+                self.events.push_back(NamespaceEvent::AckFailed {
+                    id,
+                    reason: AckFailure::TimedOut,
+                });
+            }
+        }
+    }
+
+    /// The next packet for the Engine.IO session (binary parts in place).
+    pub fn poll_transmit(&mut self) -> Option<SocketPacket> {
         self.transmit.pop_front()
     }
 
@@ -262,7 +460,7 @@ impl Namespace {
 
     /// The earliest ack deadline.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.pending_acks.values().flatten().min().copied()
+        self.in_flight.values().filter_map(|f| f.deadline).min()
     }
 }
 
@@ -275,63 +473,128 @@ mod tests {
         Instant::from_millis(ms)
     }
 
-    fn connected(name: &str) -> Namespace {
-        let mut ns = Namespace::new(name, None);
-        ns.handle_session_open();
-        ns.poll_transmit();
-        ns.handle_message(&format!("0{}{{\"sid\":\"s1\"}}", prefix(name)))
-            .expect("valid connect");
-        ns.poll_event();
-        ns
+    fn v(json: serde_json::Value) -> Value {
+        Value::from(json)
     }
 
-    fn prefix(name: &str) -> String {
-        if name == "/" {
+    fn ack() -> EmitOptions {
+        EmitOptions {
+            ack: true,
+            ..EmitOptions::default()
+        }
+    }
+
+    /// Feeds the text form of a packet, as the server would send it.
+    fn recv(ns: &mut Namespace, text: &str, now: Instant) {
+        let packet = SocketPacket::decode(text).expect("test packets are valid");
+        ns.handle_packet(packet, now);
+    }
+
+    fn sent(ns: &mut Namespace) -> Vec<String> {
+        std::iter::from_fn(|| ns.poll_transmit().map(|p| p.encode())).collect()
+    }
+
+    fn connected(name: &str, options: NamespaceOptions) -> Namespace {
+        let mut ns = Namespace::new(name, options);
+        ns.handle_session_open();
+        ns.poll_transmit();
+        let prefix = if name == "/" {
             String::new()
         } else {
             format!("{name},")
-        }
+        };
+        recv(&mut ns, &format!("0{prefix}{{\"sid\":\"s1\"}}"), t(0));
+        assert_eq!(
+            ns.poll_event(),
+            Some(NamespaceEvent::Connected { sid: "s1".into() })
+        );
+        ns
     }
 
     #[test]
     fn connect_carries_the_auth_object() {
-        let mut ns = Namespace::new("/", Some(json!({"token": "t"})));
+        let options = NamespaceOptions {
+            auth: Some(v(json!({"token": "t"}))),
+            ..NamespaceOptions::default()
+        };
+        let mut ns = Namespace::new("/", options);
         ns.handle_session_open();
-        assert_eq!(ns.poll_transmit().as_deref(), Some(r#"0{"token":"t"}"#));
+        assert_eq!(sent(&mut ns), [r#"0{"token":"t"}"#]);
     }
 
     #[test]
     fn emits_made_while_disconnected_flush_in_order_after_connect() {
-        let mut ns = Namespace::new("/", None);
-        ns.emit("a", vec![json!(1)], false, None, t(0));
-        ns.emit("b", vec![json!(2)], false, None, t(0));
+        let mut ns = Namespace::new("/", NamespaceOptions::default());
+        ns.emit("a", vec![1.into()], EmitOptions::default(), t(0));
+        ns.emit("b", vec![2.into()], EmitOptions::default(), t(0));
         ns.handle_session_open();
-        assert_eq!(ns.poll_transmit().as_deref(), Some("0"));
+        assert_eq!(sent(&mut ns), ["0"], "nothing before the CONNECT answer");
+        recv(&mut ns, r#"0{"sid":"s"}"#, t(1));
+        assert_eq!(sent(&mut ns), [r#"2["a",1]"#, r#"2["b",2]"#]);
+    }
+
+    #[test]
+    fn buffered_emits_survive_a_lost_session_and_flush_in_order_after_reconnect() {
+        let mut ns = connected("/", NamespaceOptions::default());
+        ns.handle_session_closed();
+        assert_eq!(ns.poll_event(), Some(NamespaceEvent::Disconnected));
+        for i in 0..3 {
+            ns.emit("m", vec![i.into()], EmitOptions::default(), t(10));
+        }
+        assert_eq!(sent(&mut ns), Vec::<String>::new());
+        ns.handle_session_open();
+        recv(&mut ns, r#"0{"sid":"s2"}"#, t(20));
         assert_eq!(
-            ns.poll_transmit(),
-            None,
-            "nothing before the CONNECT answer"
+            sent(&mut ns),
+            ["0", r#"2["m",0]"#, r#"2["m",1]"#, r#"2["m",2]"#]
         );
-        ns.handle_message(r#"0{"sid":"s"}"#).expect("valid");
-        assert_eq!(ns.poll_transmit().as_deref(), Some(r#"2["a",1]"#));
-        assert_eq!(ns.poll_transmit().as_deref(), Some(r#"2["b",2]"#));
+    }
+
+    #[test]
+    fn volatile_emits_are_dropped_while_disconnected_and_sent_while_connected() {
+        let mut ns = Namespace::new("/", NamespaceOptions::default());
+        let volatile = EmitOptions {
+            volatile: true,
+            ack: true,
+            ..EmitOptions::default()
+        };
+        let id = ns.emit("tick", vec![], volatile, t(0)).expect("ack id");
+        assert_eq!(
+            ns.poll_event(),
+            Some(NamespaceEvent::AckFailed {
+                id,
+                reason: AckFailure::Dropped
+            })
+        );
+        ns.handle_session_open();
+        recv(&mut ns, r#"0{"sid":"s"}"#, t(0));
+        assert_eq!(sent(&mut ns), ["0"], "the dropped emit is never sent");
+        ns.emit(
+            "tick",
+            vec![],
+            EmitOptions {
+                volatile: true,
+                ..EmitOptions::default()
+            },
+            t(0),
+        );
+        assert_eq!(sent(&mut ns), [r#"2["tick"]"#]);
     }
 
     #[test]
     fn ack_ids_increase_and_route_answers_to_their_emit() {
-        let mut ns = connected("/");
-        let a = ns.emit("x", vec![], true, None, t(0));
-        let b = ns.emit("y", vec![], true, None, t(0));
+        let mut ns = connected("/", NamespaceOptions::default());
+        let a = ns.emit("x", vec![], ack(), t(0));
+        let b = ns.emit("y", vec![], ack(), t(0));
         assert_eq!((a, b), (Some(0), Some(1)));
-        assert_eq!(ns.poll_transmit().as_deref(), Some(r#"20["x"]"#));
-        assert_eq!(ns.poll_transmit().as_deref(), Some(r#"21["y"]"#));
-        ns.handle_message(r#"31["second"]"#).expect("valid");
-        ns.handle_message(r#"31["again"]"#).expect("valid");
+        assert_eq!(sent(&mut ns), [r#"20["x"]"#, r#"21["y"]"#]);
+        recv(&mut ns, r#"31["second"]"#, t(1));
+        recv(&mut ns, r#"31["again"]"#, t(1));
         assert_eq!(
             ns.poll_event(),
             Some(NamespaceEvent::Ack {
                 id: 1,
-                args: vec![json!("second")]
+                args: vec!["second".into()]
             })
         );
         assert_eq!(
@@ -343,32 +606,128 @@ mod tests {
 
     #[test]
     fn ack_times_out_at_its_deadline_and_a_late_answer_is_ignored() {
-        let mut ns = connected("/");
-        let id = ns
-            .emit("x", vec![], true, Some(Duration::from_millis(100)), t(0))
-            .expect("ack id");
+        let mut ns = connected("/", NamespaceOptions::default());
+        let options = EmitOptions {
+            timeout: Some(Duration::from_millis(100)),
+            ..ack()
+        };
+        let id = ns.emit("x", vec![], options, t(0)).expect("ack id");
         assert_eq!(ns.poll_timeout(), Some(t(100)));
         ns.handle_timeout(t(99));
         assert_eq!(ns.poll_event(), None);
         ns.handle_timeout(t(100));
-        assert_eq!(ns.poll_event(), Some(NamespaceEvent::AckTimedOut { id }));
-        ns.handle_message(&format!("3{id}[1]")).expect("valid");
+        assert_eq!(
+            ns.poll_event(),
+            Some(NamespaceEvent::AckFailed {
+                id,
+                reason: AckFailure::TimedOut
+            })
+        );
+        recv(&mut ns, &format!("3{id}[1]"), t(150));
         assert_eq!(ns.poll_event(), None);
+        assert_eq!(ns.poll_timeout(), None);
     }
 
     #[test]
-    fn packets_of_other_namespaces_are_ignored() {
-        let mut ns = connected("/");
-        ns.handle_message(r#"2/admin,["x"]"#).expect("valid");
-        assert_eq!(ns.poll_event(), None);
+    fn retries_resend_until_acked_one_emit_in_flight_at_a_time() {
+        let options = NamespaceOptions {
+            retries: 2,
+            ack_timeout: Some(Duration::from_millis(100)),
+            ..NamespaceOptions::default()
+        };
+        let mut ns = connected("/", options);
+        let first = ns.emit("a", vec![], ack(), t(0)).expect("ack id");
+        ns.emit("b", vec![], EmitOptions::default(), t(0));
+        assert_eq!(sent(&mut ns), [r#"20["a"]"#], "b waits until a is acked");
+        ns.handle_timeout(t(100));
+        assert_eq!(
+            sent(&mut ns),
+            [r#"21["a"]"#],
+            "a is re-sent with a new ack id"
+        );
+        assert_eq!(ns.poll_event(), None, "a retry is not a failure");
+        recv(&mut ns, r#"30["late answer to the first try"]"#, t(150));
+        assert_eq!(
+            sent(&mut ns),
+            Vec::<String>::new(),
+            "an answer to an abandoned try changes nothing"
+        );
+        recv(&mut ns, r#"31["ok"]"#, t(160));
+        assert_eq!(
+            ns.poll_event(),
+            Some(NamespaceEvent::Ack {
+                id: first,
+                args: vec!["ok".into()]
+            })
+        );
+        assert_eq!(
+            sent(&mut ns),
+            [r#"22["b"]"#],
+            "then b goes, with an ack of its own"
+        );
+    }
+
+    #[test]
+    fn retries_give_up_after_retries_plus_one_tries() {
+        let options = NamespaceOptions {
+            retries: 2,
+            ack_timeout: Some(Duration::from_millis(100)),
+            ..NamespaceOptions::default()
+        };
+        let mut ns = connected("/", options);
+        let id = ns.emit("a", vec![], ack(), t(0)).expect("ack id");
+        let mut tries = sent(&mut ns).len();
+        for step in 1..=3 {
+            ns.handle_timeout(t(100 * step));
+            tries += sent(&mut ns).len();
+        }
+        assert_eq!(tries, 3);
+        assert_eq!(
+            ns.poll_event(),
+            Some(NamespaceEvent::AckFailed {
+                id,
+                reason: AckFailure::TimedOut
+            })
+        );
+    }
+
+    #[test]
+    fn the_try_in_flight_is_resent_after_a_reconnect() {
+        let options = NamespaceOptions {
+            retries: 1,
+            ..NamespaceOptions::default()
+        };
+        let mut ns = connected("/", options);
+        ns.emit("a", vec![], EmitOptions::default(), t(0));
+        assert_eq!(sent(&mut ns), [r#"20["a"]"#]);
+        ns.handle_session_closed();
+        ns.handle_session_open();
+        recv(&mut ns, r#"0{"sid":"s2"}"#, t(5));
+        assert_eq!(sent(&mut ns), ["0", r#"21["a"]"#]);
+    }
+
+    #[test]
+    fn disconnect_fails_every_pending_ack_and_sends_disconnect() {
+        let mut ns = connected("/admin", NamespaceOptions::default());
+        let id = ns.emit("x", vec![], ack(), t(0)).expect("ack id");
+        sent(&mut ns);
+        ns.disconnect();
+        assert_eq!(sent(&mut ns), ["1/admin,"]);
+        assert_eq!(ns.poll_event(), Some(NamespaceEvent::Disconnected));
+        assert_eq!(
+            ns.poll_event(),
+            Some(NamespaceEvent::AckFailed {
+                id,
+                reason: AckFailure::Disconnected
+            })
+        );
     }
 
     #[test]
     fn connect_error_reports_the_server_message() {
-        let mut ns = Namespace::new("/", None);
+        let mut ns = Namespace::new("/", NamespaceOptions::default());
         ns.handle_session_open();
-        ns.handle_message(r#"4{"message":"unauthorized"}"#)
-            .expect("valid");
+        recv(&mut ns, r#"4{"message":"unauthorized"}"#, t(0));
         assert_eq!(
             ns.poll_event(),
             Some(NamespaceEvent::ConnectError {
@@ -379,41 +738,27 @@ mod tests {
     }
 
     #[test]
-    fn invalid_messages_are_errors_and_change_nothing() {
-        let mut ns = connected("/");
-        assert!(ns.handle_message("9").is_err());
-        assert!(ns.handle_message("2[1]").is_err());
-        assert!(ns.is_connected());
-        assert_eq!(ns.poll_event(), None);
-    }
-
-    #[test]
     fn server_events_carry_their_ack_id_and_can_be_answered() {
-        let mut ns = connected("/admin");
-        ns.handle_message(r#"2/admin,7["ping",{"a":1}]"#)
-            .expect("valid");
+        let mut ns = connected("/admin", NamespaceOptions::default());
+        recv(&mut ns, r#"2/admin,7["ping",{"a":1}]"#, t(0));
         assert_eq!(
             ns.poll_event(),
             Some(NamespaceEvent::Event {
                 name: "ping".into(),
-                args: vec![json!({"a": 1})],
+                args: vec![v(json!({"a": 1}))],
                 ack_id: Some(7)
             })
         );
-        ns.ack(7, vec![json!("pong")]);
-        assert_eq!(ns.poll_transmit().as_deref(), Some(r#"3/admin,7["pong"]"#));
+        ns.ack(7, vec!["pong".into()]);
+        assert_eq!(sent(&mut ns), [r#"3/admin,7["pong"]"#]);
     }
 
     #[test]
-    fn losing_the_session_reports_disconnected_and_keeps_buffering() {
-        let mut ns = connected("/");
-        ns.handle_session_closed();
-        assert_eq!(ns.poll_event(), Some(NamespaceEvent::Disconnected));
-        ns.emit("later", vec![], false, None, t(0));
-        assert_eq!(ns.poll_transmit(), None);
-        ns.handle_session_open();
-        ns.poll_transmit();
-        ns.handle_message(r#"0{"sid":"s2"}"#).expect("valid");
-        assert_eq!(ns.poll_transmit().as_deref(), Some(r#"2["later"]"#));
+    fn a_cancelled_ack_is_not_reported() {
+        let mut ns = connected("/", NamespaceOptions::default());
+        let id = ns.emit("x", vec![], ack(), t(0)).expect("ack id");
+        ns.cancel_ack(id);
+        recv(&mut ns, r#"30[1]"#, t(1));
+        assert_eq!(ns.poll_event(), None);
     }
 }

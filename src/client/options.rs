@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use serde_json::Value;
+use crate::protocol::Value;
 
 /// Options of a [`Socket`](crate::Socket). Every field has a default that
 /// matches socket.io-client; set them with the builder methods.
@@ -29,6 +29,9 @@ pub struct SocketOptions {
     /// How long `emit_with_ack` waits for the server. Default: forever
     /// (`None`), as socket.io-client.
     pub ack_timeout: Option<Duration>,
+    /// socket.io-client's `retries`: re-send each emit until acked, up to
+    /// this many extra times, one emit in flight at a time. Default: 0 (off).
+    pub retries: u32,
     /// How long the transport may take to open and complete the Engine.IO
     /// handshake. Default: 20 000 ms (socket.io-client's `timeout`).
     pub connect_timeout: Duration,
@@ -61,6 +64,12 @@ impl SocketOptions {
         self
     }
 
+    /// Sets [`retries`](Self::retries).
+    pub fn retries(mut self, retries: u32) -> Self {
+        self.retries = retries;
+        self
+    }
+
     /// Sets [`connect_timeout`](Self::connect_timeout).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
@@ -75,6 +84,7 @@ impl Default for SocketOptions {
             path: "/socket.io/".to_owned(),
             auth: None,
             ack_timeout: None,
+            retries: 0,
             connect_timeout: Duration::from_millis(20_000),
         }
     }

@@ -1,5 +1,5 @@
 //! [`Socket`]: the handle applications hold. It runs the Engine.IO
-//! [`Session`] and the Socket.IO [`Namespace`] on browser timers and a
+//! [`Session`] and the Socket.IO [`Connection`] on browser timers and a
 //! WebSocket; all protocol decisions are theirs, this file only moves data.
 
 use std::cell::{Cell, RefCell};
@@ -8,18 +8,17 @@ use std::future::Future;
 use std::rc::Rc;
 
 use futures_channel::oneshot;
-use serde_json::Value;
 
 use crate::client::error::check_event_name;
 use crate::client::listeners::Listeners;
 use crate::client::{
-    AckError, ConnectionState, EmitError, EventListener, Namespace, NamespaceEvent, SocketOptions,
-    TransportKind,
+    AckError, AckFailure, Connection, ConnectionState, EmitError, EmitOptions, EventListener,
+    NamespaceEvent, NamespaceOptions, Outgoing, SocketOptions, TransportKind,
 };
 use crate::engine::{Session, SessionEvent};
 #[cfg(target_arch = "wasm32")]
 use crate::protocol::EnginePacket;
-use crate::protocol::Frame;
+use crate::protocol::{Frame, Value};
 use crate::time::Instant;
 
 /// A connection to one namespace of a Socket.IO server.
@@ -35,7 +34,7 @@ use crate::time::Instant;
 /// # async fn demo() -> Result<(), leptos_socketio::AckError> {
 /// let socket = Socket::connect(SocketOptions::new("http://127.0.0.1:3000"));
 /// let reply = socket.emit_with_ack("echo", vec!["hello".into()]).await?;
-/// assert_eq!(reply, vec![serde_json::json!("hello")]);
+/// assert_eq!(reply, vec!["hello".into()]);
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]
@@ -64,7 +63,9 @@ struct Core {
     transport: TransportKind,
     last_error: Option<String>,
     session: Option<Session>,
-    namespace: Namespace,
+    /// The namespace this socket is connected to, within `connection`.
+    namespace: String,
+    connection: Connection,
     ack_waiters: HashMap<u64, oneshot::Sender<AckResult>>,
     /// Set by `disconnect()`, cleared by `connect()`.
     stopped: bool,
@@ -85,11 +86,21 @@ enum Dispatch {
 impl Socket {
     /// Creates the socket and starts connecting (in the browser).
     pub fn connect(options: SocketOptions) -> Self {
-        let namespace_name = crate::client::url::ServerUrl::parse(&options.url)
+        let namespace = crate::client::url::ServerUrl::parse(&options.url)
             .map(|u| u.namespace)
             .unwrap_or_else(|_| "/".to_owned());
+        let mut connection = Connection::default();
+        connection.open_namespace(
+            &namespace,
+            NamespaceOptions {
+                auth: options.auth.clone(),
+                ack_timeout: options.ack_timeout,
+                retries: options.retries,
+            },
+        );
         let core = Core {
-            namespace: Namespace::new(namespace_name, options.auth.clone()),
+            namespace,
+            connection,
             options,
             state: ConnectionState::Connecting,
             transport: TransportKind::None,
@@ -163,9 +174,16 @@ impl Socket {
             if core.stopped {
                 return Err(EmitError::Disconnected);
             }
-            let timeout = core.options.ack_timeout;
             let now = now();
-            let id = core.namespace.emit(event, args, with_ack, timeout, now);
+            let options = EmitOptions {
+                ack: with_ack,
+                ..EmitOptions::default()
+            };
+            let namespace = core.namespace.clone();
+            let id = core
+                .connection
+                .namespace_mut(&namespace)
+                .and_then(|ns| ns.emit(event, args, options, now));
             id.map(|id| {
                 let (sender, receiver) = oneshot::channel();
                 core.ack_waiters.insert(id, sender);
@@ -231,7 +249,10 @@ impl Socket {
                 return;
             }
             core.stopped = true;
-            core.namespace.disconnect();
+            let namespace = core.namespace.clone();
+            if let Some(ns) = core.connection.namespace_mut(&namespace) {
+                ns.disconnect();
+            }
             core.flush();
             if let Some(session) = core.session.as_mut() {
                 session.close();
@@ -333,27 +354,29 @@ impl Core {
         if let Some(session) = self.session.as_mut() {
             session.handle_timeout(now);
         }
-        self.namespace.handle_timeout(now);
+        self.connection.handle_timeout(now);
 
         let before = (self.state, self.transport);
         while let Some(event) = self.session.as_mut().and_then(Session::poll_event) {
             match event {
                 SessionEvent::Opened(_) => {
                     self.transport = TransportKind::WebSocket;
-                    self.namespace.handle_session_open();
+                    self.connection.handle_session_open();
                 }
                 SessionEvent::Message(text) => {
-                    if let Err(err) = self.namespace.handle_message(&text) {
+                    if let Err(err) = self.connection.handle_text(&text, now) {
                         self.last_error =
                             Some(format!("ignored an invalid Socket.IO packet: {err}"));
                     }
                 }
-                SessionEvent::Binary(_) => {
-                    self.last_error =
-                        Some("ignored a binary attachment: not supported yet".to_owned());
+                SessionEvent::Binary(bytes) => {
+                    if let Err(err) = self.connection.handle_binary(bytes, now) {
+                        self.last_error =
+                            Some(format!("ignored an invalid binary attachment: {err}"));
+                    }
                 }
                 SessionEvent::Closed(reason) => {
-                    self.namespace.handle_session_closed();
+                    self.connection.handle_session_closed();
                     self.close_transport();
                     self.session = None;
                     if reason.is_recoverable() {
@@ -364,7 +387,10 @@ impl Core {
             }
         }
         self.flush();
-        while let Some(event) = self.namespace.poll_event() {
+        while let Some((namespace, event)) = self.connection.poll_event() {
+            if namespace != self.namespace {
+                continue;
+            }
             match event {
                 NamespaceEvent::Connected { .. } => {
                     self.state = ConnectionState::Connected;
@@ -384,11 +410,13 @@ impl Core {
                     }
                 }
                 NamespaceEvent::Event { name, args, ack_id } => {
-                    if let Some(id) = ack_id {
+                    if let (Some(id), Some(ns)) =
+                        (ack_id, self.connection.namespace_mut(&namespace))
+                    {
                         // Answering acks from handlers comes with the typed
                         // API; until then the server gets an empty ack, so
                         // its `emitWithAck` does not hang.
-                        self.namespace.ack(id, Vec::new());
+                        ns.ack(id, Vec::new());
                     }
                     dispatch.push(Dispatch::Event(name, args));
                 }
@@ -397,12 +425,17 @@ impl Core {
                         let _ = waiter.send(Ok(args));
                     }
                 }
-                NamespaceEvent::AckTimedOut { id } => {
+                NamespaceEvent::AckFailed { id, reason } => {
                     if let Some(waiter) = self.ack_waiters.remove(&id) {
                         let ms = self.options.ack_timeout.map_or(0, |t| t.as_millis());
-                        let _ = waiter.send(Err(AckError::Timeout(
-                            u64::try_from(ms).unwrap_or(u64::MAX),
-                        )));
+                        let error = match reason {
+                            AckFailure::TimedOut => {
+                                AckError::Timeout(u64::try_from(ms).unwrap_or(u64::MAX))
+                            }
+                            AckFailure::Dropped => AckError::Dropped,
+                            AckFailure::Disconnected => AckError::Disconnected,
+                        };
+                        let _ = waiter.send(Err(error));
                     }
                 }
             }
@@ -419,8 +452,11 @@ impl Core {
         let Some(session) = self.session.as_mut() else {
             return;
         };
-        while let Some(text) = self.namespace.poll_transmit() {
-            session.send_message(text);
+        while let Some(outgoing) = self.connection.poll_transmit() {
+            match outgoing {
+                Outgoing::Text(text) => session.send_message(text),
+                Outgoing::Binary(bytes) => session.send_binary(bytes),
+            };
         }
         #[cfg(target_arch = "wasm32")]
         while let Some(packet) = session.poll_transmit() {
@@ -541,7 +577,7 @@ mod browser {
         let mut core = socket.shared.core.borrow_mut();
         let deadline = [
             core.session.as_ref().and_then(|s| s.poll_timeout()),
-            core.namespace.poll_timeout(),
+            core.connection.poll_timeout(),
         ]
         .into_iter()
         .flatten()

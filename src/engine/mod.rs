@@ -1,12 +1,32 @@
-//! The Engine.IO v4 session, as a sans-IO state machine.
+//! The Engine.IO v4 session, as sans-IO state machines.
 //!
-//! [`Session`] takes decoded packets, transport events and the current time in,
-//! and hands back packets to send, the next deadline, and [`SessionEvent`]s.
-//! It never reads a clock or touches a socket, so it runs natively in tests on
-//! a virtual clock, in the style of `quinn-proto`.
+//! - [`Session`] takes decoded packets, transport events and the current
+//!   time in, and hands back packets to send, the next deadline, and
+//!   [`SessionEvent`]s.
+//! - [`WriteBuffer`] queues outgoing packets for long-polling: one POST in
+//!   flight at a time, batched up to the server's `maxPayload`, requeued in
+//!   order when a POST fails.
+//! - [`Upgrade`] runs the polling → WebSocket upgrade (probe, pause polling,
+//!   `upgrade` packet), reporting [`UpgradeEvent`]s.
+//! - [`TransportChoice`] decides, for a [`TransportMode`], which transport to
+//!   open first, when to [`Fallback`] to polling and when to probe for an
+//!   upgrade; [`RememberedTransport`] is what the driver persists between
+//!   page loads.
+//!
+//! None of them reads a clock or touches a socket, so they run natively in
+//! tests on a virtual clock, in the style of `quinn-proto`.
 
 mod close_reason;
 mod session;
+mod transport_choice;
+mod upgrade;
+mod write_buffer;
 
 pub use close_reason::CloseReason;
 pub use session::{Session, SessionEvent, SessionState};
+pub use transport_choice::{
+    Fallback, RememberedTransport, TransportChoice, TransportMode, DEFAULT_REMEMBER_TTL,
+    DEFAULT_WEBSOCKET_DEADLINE,
+};
+pub use upgrade::{Upgrade, UpgradeEvent, UpgradeState};
+pub use write_buffer::WriteBuffer;

@@ -85,6 +85,28 @@ pub enum DecodeError {
     #[error("the {0} packet must not carry an ack id")]
     UnexpectedAckId(&'static str),
 
+    /// A binary packet's placeholder points at an attachment that did not come.
+    #[error("attachment {index} of {count} is missing: the packet's placeholder refers to it, but only {count} attachment(s) arrived")]
+    MissingAttachment {
+        /// The placeholder's `num`.
+        index: u64,
+        /// How many attachments arrived.
+        count: usize,
+    },
+
+    /// A binary attachment arrived when no binary packet was waiting for one.
+    #[error("a binary attachment arrived, but no BINARY_EVENT or BINARY_ACK packet announced it")]
+    UnexpectedAttachment,
+
+    /// A text packet arrived before all attachments of a binary packet did.
+    #[error("a text packet arrived after {received} of {expected} attachments of a binary packet; the binary packet was dropped")]
+    InterruptedAttachments {
+        /// Attachments received before the interruption.
+        received: usize,
+        /// Attachments the binary packet announced.
+        expected: usize,
+    },
+
     /// One packet of a polling payload is invalid.
     #[error("packet {index} of the polling payload is invalid: {source}")]
     InvalidPayloadPacket {

@@ -10,22 +10,28 @@
 //! - [`encode_payload`] / [`decode_payload`]: several Engine.IO packets in
 //!   one polling body, joined by `\x1e`.
 //! - [`SocketPacket`]: one Socket.IO packet (namespace plus [`PacketBody`]),
-//!   carried in an [`EnginePacket::Message`].
+//!   carried in an [`EnginePacket::Message`]; its arguments are [`Value`]s,
+//!   JSON that may hold binary data. [`SocketPacket::into_wire`] and the
+//!   [`Reassembler`] move binary parts to and from attachments.
 //!
 //! Specs: the READMEs of `socketio/engine.io-protocol` and
 //! `socketio/socket.io-protocol`.
 
+mod attachments;
 mod engine_packet;
 mod error;
 mod handshake;
 mod payload;
 mod socket_packet;
+mod value;
 
+pub use attachments::{deconstruct, reconstruct, Reassembler};
 pub use engine_packet::{EnginePacket, Frame};
 pub use error::DecodeError;
 pub use handshake::Handshake;
 pub use payload::{decode_payload, encode_payload};
 pub use socket_packet::{PacketBody, SocketPacket};
+pub use value::Value;
 
 #[cfg(test)]
 mod test_support;

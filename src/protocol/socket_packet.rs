@@ -13,9 +13,7 @@
 
 use std::fmt::Write as _;
 
-use serde_json::Value;
-
-use super::DecodeError;
+use super::{DecodeError, Value};
 
 /// The most attachments a binary packet may announce; more is refused as
 /// [`DecodeError::TooManyAttachments`].
@@ -428,7 +426,10 @@ fn event_array(
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    /// `serde_json::json!`, as a protocol [`Value`].
+    macro_rules! json {
+        ($($t:tt)*) => { Value::from(serde_json::json!($($t)*)) };
+    }
 
     use super::*;
     use crate::protocol::test_support::short_strings;
