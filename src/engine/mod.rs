@@ -13,16 +13,21 @@
 //!   upgrade; [`RememberedTransport`] is what the driver persists between
 //!   page loads.
 //!
+//! - [`EngineSocket`] puts them together: one Engine.IO connection across
+//!   transports, telling the driver what to do as [`EngineAction`]s.
+//!
 //! None of them reads a clock or touches a socket, so they run natively in
 //! tests on a virtual clock, in the style of `quinn-proto`.
 
 mod close_reason;
+mod engine_socket;
 mod session;
 mod transport_choice;
 mod upgrade;
 mod write_buffer;
 
 pub use close_reason::CloseReason;
+pub use engine_socket::{EngineAction, EngineEvent, EngineOptions, EngineSocket, TransportId};
 pub use session::{Session, SessionEvent, SessionState};
 pub use transport_choice::{
     Fallback, RememberedTransport, TransportChoice, TransportMode, DEFAULT_REMEMBER_TTL,

@@ -129,6 +129,14 @@ impl Session {
         }
     }
 
+    /// The transport delivered something that is not Engine.IO: the session
+    /// is closed with [`CloseReason::ProtocolError`].
+    pub fn handle_invalid(&mut self, error: crate::protocol::DecodeError) {
+        if !matches!(self.state, SessionState::Closed(_)) {
+            self.close_with(CloseReason::ProtocolError(error));
+        }
+    }
+
     /// The transport closed or failed; `why` says how, for the close reason.
     pub fn handle_transport_closed(&mut self, why: impl Into<String>) {
         if !matches!(self.state, SessionState::Closed(_)) {
