@@ -10,7 +10,10 @@
 //! connection.
 
 mod backoff;
+#[cfg(target_arch = "wasm32")]
+mod browser;
 mod connection;
+mod core;
 mod error;
 mod listeners;
 mod namespace;

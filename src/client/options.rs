@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::client::ReconnectOptions;
+use crate::engine::{TransportMode, DEFAULT_WEBSOCKET_DEADLINE};
 use crate::protocol::Value;
 
 /// Options of a [`Socket`](crate::Socket). Every field has a default that
@@ -12,7 +14,7 @@ use crate::protocol::Value;
 /// use std::time::Duration;
 ///
 /// let options = SocketOptions::new("https://chat.example.com")
-///     .auth(serde_json::json!({ "token": "s3cret" }))
+///     .auth(serde_json::json!({ "token": "s3cret" }).into())
 ///     .ack_timeout(Duration::from_secs(10));
 /// assert_eq!(options.path, "/socket.io/");
 /// ```
@@ -35,6 +37,28 @@ pub struct SocketOptions {
     /// How long the transport may take to open and complete the Engine.IO
     /// handshake. Default: 20 000 ms (socket.io-client's `timeout`).
     pub connect_timeout: Duration,
+    /// Which transports to use and in which order. Default:
+    /// [`TransportMode::Auto`] — WebSocket first, long-polling when it cannot
+    /// open within [`websocket_deadline`](Self::websocket_deadline), probing
+    /// WebSocket again from polling.
+    pub transports: TransportMode,
+    /// In `Auto` mode, how long the WebSocket may take to open and complete
+    /// the handshake before polling is used instead. Default: 2 500 ms.
+    pub websocket_deadline: Duration,
+    /// In `Auto` mode, remember the transport that worked (in
+    /// `localStorage`, per server, for a day) and try it first on the next
+    /// page load. Default: `true`.
+    pub remember_transport: bool,
+    /// Reconnection after a lost connection. Default: on, 1 000 ms doubling
+    /// to 5 000 ms with randomization 0.5, unlimited attempts.
+    pub reconnection: ReconnectOptions,
+    /// Send cookies with polling requests to another origin (fetch
+    /// `credentials: "include"`; the server must allow credentials).
+    /// Default: `false`.
+    pub with_credentials: bool,
+    /// Extra HTTP headers on polling requests (browsers cannot set headers
+    /// on a WebSocket). Default: none.
+    pub extra_headers: Vec<(String, String)>,
 }
 
 impl SocketOptions {
@@ -70,6 +94,42 @@ impl SocketOptions {
         self
     }
 
+    /// Sets [`transports`](Self::transports).
+    pub fn transports(mut self, mode: TransportMode) -> Self {
+        self.transports = mode;
+        self
+    }
+
+    /// Sets [`websocket_deadline`](Self::websocket_deadline).
+    pub fn websocket_deadline(mut self, deadline: Duration) -> Self {
+        self.websocket_deadline = deadline;
+        self
+    }
+
+    /// Sets [`remember_transport`](Self::remember_transport).
+    pub fn remember_transport(mut self, remember: bool) -> Self {
+        self.remember_transport = remember;
+        self
+    }
+
+    /// Sets [`reconnection`](Self::reconnection).
+    pub fn reconnection(mut self, reconnection: ReconnectOptions) -> Self {
+        self.reconnection = reconnection;
+        self
+    }
+
+    /// Sets [`with_credentials`](Self::with_credentials).
+    pub fn with_credentials(mut self, with_credentials: bool) -> Self {
+        self.with_credentials = with_credentials;
+        self
+    }
+
+    /// Adds an extra HTTP header to polling requests.
+    pub fn extra_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.extra_headers.push((name.into(), value.into()));
+        self
+    }
+
     /// Sets [`connect_timeout`](Self::connect_timeout).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
@@ -86,6 +146,12 @@ impl Default for SocketOptions {
             ack_timeout: None,
             retries: 0,
             connect_timeout: Duration::from_millis(20_000),
+            transports: TransportMode::Auto,
+            websocket_deadline: DEFAULT_WEBSOCKET_DEADLINE,
+            remember_transport: true,
+            reconnection: ReconnectOptions::default(),
+            with_credentials: false,
+            extra_headers: Vec::new(),
         }
     }
 }

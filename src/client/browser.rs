@@ -1,0 +1,241 @@
+//! The browser driver (wasm32 only): performs the core's
+//! [`EngineAction`]s with real transports, runs one timer for the core's
+//! earliest deadline, remembers the working transport in `localStorage`, and
+//! closes the connection when the page goes away. Every JS callback it
+//! creates is owned here and dropped with the socket.
+
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
+
+use gloo_events::EventListener;
+use gloo_timers::callback::Timeout;
+
+use crate::client::core::Input;
+use crate::client::socket::{Shared, Socket};
+use crate::client::{engine_url, ServerUrl, SocketOptions, TransportKind};
+use crate::engine::{EngineAction, RememberedTransport, TransportId, DEFAULT_REMEMBER_TTL};
+use crate::protocol::Frame;
+use crate::time::Instant;
+use crate::transport::{PollingConfig, PollingTransport, TransportEvent, WebSocketTransport};
+
+enum Transport {
+    WebSocket(WebSocketTransport),
+    Polling(PollingTransport),
+}
+
+/// The browser resources of one socket.
+#[derive(Default)]
+pub(crate) struct Io {
+    transports: HashMap<TransportId, Transport>,
+    timer: Option<(Instant, Timeout)>,
+    page_exit: Option<EventListener>,
+}
+
+pub(crate) fn now() -> Instant {
+    let ms = web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(js_sys::Date::now, |p| p.now());
+    // performance.now() is non-negative and far below 2^53.
+    Instant::from_millis(ms.max(0.0) as u64)
+}
+
+/// The server URL, with the page's origin standing in for an empty one.
+fn server(options: &SocketOptions) -> String {
+    if options.url.is_empty() {
+        web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default()
+    } else {
+        options.url.clone()
+    }
+}
+
+fn storage_key(options: &SocketOptions) -> String {
+    let authority = ServerUrl::parse(&server(options))
+        .map(|u| u.authority)
+        .unwrap_or_default();
+    format!("leptos-socketio:transport:{authority}")
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// The remembered transport (if fresh) and a seed for the backoff jitter.
+pub(crate) fn startup(options: &SocketOptions) -> (Option<TransportKind>, u64) {
+    let remembered = local_storage()
+        .and_then(|s| s.get_item(&storage_key(options)).ok().flatten())
+        .and_then(|stored| RememberedTransport::decode(&stored))
+        .and_then(|r| r.fresh_kind(js_sys::Date::now() as u64, DEFAULT_REMEMBER_TTL));
+    let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
+    (remembered, seed)
+}
+
+/// Closes the connection cleanly when the page is left.
+pub(crate) fn watch_page_exit(socket: &Socket) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let weak = Rc::downgrade(&socket.shared);
+    let listener = EventListener::new(&window, "pagehide", move |_| {
+        if let Some(shared) = weak.upgrade() {
+            Socket { shared }.disconnect();
+        }
+    });
+    socket.shared.io.borrow_mut().page_exit = Some(listener);
+}
+
+/// Reports a transport event to the socket, then lets it run.
+fn report(weak: &Weak<Shared>, input: Input) {
+    if let Some(shared) = weak.upgrade() {
+        shared.inbox.borrow_mut().push_back(input);
+        Socket { shared }.pump();
+    }
+}
+
+/// Performs every action the core queued.
+pub(crate) fn perform_actions(socket: &Socket) {
+    let shared = &socket.shared;
+    loop {
+        let Some(action) = shared.core.borrow_mut().actions.pop_front() else {
+            break;
+        };
+        let (server, path) = {
+            let core = shared.core.borrow();
+            (server(&core.options), core.options.path.clone())
+        };
+        let weak = Rc::downgrade(shared);
+        match action {
+            EngineAction::OpenWebSocket { id, sid } => {
+                let opened = engine_url(&server, &path, TransportKind::WebSocket, sid.as_deref())
+                    .map_err(|e| e.to_string())
+                    .and_then(|url| {
+                        WebSocketTransport::open(&url, move |event| {
+                            let input = match event {
+                                TransportEvent::Open => Input::WebSocketOpen(id),
+                                TransportEvent::Frame(frame) => Input::Frame(id, frame),
+                                TransportEvent::Closed(why) => Input::TransportError(id, why),
+                            };
+                            report(&weak, input);
+                        })
+                    });
+                match opened {
+                    Ok(ws) => {
+                        shared
+                            .io
+                            .borrow_mut()
+                            .transports
+                            .insert(id, Transport::WebSocket(ws));
+                    }
+                    Err(why) => shared
+                        .inbox
+                        .borrow_mut()
+                        .push_back(Input::TransportError(id, why)),
+                }
+            }
+            EngineAction::Poll { id, sid } => {
+                let mut io = shared.io.borrow_mut();
+                if let Entry::Vacant(slot) = io.transports.entry(id) {
+                    match polling_transport(socket, &server, &path, id, weak) {
+                        Ok(polling) => {
+                            slot.insert(Transport::Polling(polling));
+                        }
+                        Err(why) => {
+                            shared
+                                .inbox
+                                .borrow_mut()
+                                .push_back(Input::TransportError(id, why));
+                            continue;
+                        }
+                    }
+                }
+                if let Some(Transport::Polling(polling)) = io.transports.get_mut(&id) {
+                    polling.get(sid.as_deref());
+                }
+            }
+            EngineAction::Post { id, sid, body } => {
+                if let Some(Transport::Polling(polling)) = shared.io.borrow().transports.get(&id) {
+                    polling.post(&sid, body);
+                }
+            }
+            EngineAction::Send { id, frame } => {
+                let sent = match shared.io.borrow().transports.get(&id) {
+                    Some(Transport::WebSocket(ws)) => ws.send(&frame),
+                    _ => Ok(()),
+                };
+                if let Err(why) = sent {
+                    shared
+                        .inbox
+                        .borrow_mut()
+                        .push_back(Input::TransportError(id, why));
+                }
+            }
+            EngineAction::Close { id } => {
+                // Dropped outside the borrow: a WebSocket close may report.
+                let removed = shared.io.borrow_mut().transports.remove(&id);
+                drop(removed);
+            }
+            EngineAction::Remember(kind) => {
+                let core = shared.core.borrow();
+                if core.options.remember_transport {
+                    if let Some(storage) = local_storage() {
+                        let value = RememberedTransport::new(kind, js_sys::Date::now() as u64);
+                        let _ = storage.set_item(&storage_key(&core.options), &value.encode());
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn polling_transport(
+    socket: &Socket,
+    server: &str,
+    path: &str,
+    id: TransportId,
+    weak: Weak<Shared>,
+) -> Result<PollingTransport, String> {
+    let url = engine_url(server, path, TransportKind::Polling, None).map_err(|e| e.to_string())?;
+    let core = socket.shared.core.borrow();
+    let config = PollingConfig {
+        url,
+        with_credentials: core.options.with_credentials,
+        extra_headers: core.options.extra_headers.clone(),
+    };
+    Ok(PollingTransport::new(config, move |event| {
+        let input = match event {
+            TransportEvent::Frame(Frame::Text(body)) => Input::PollResponse(id, body),
+            TransportEvent::Frame(Frame::Binary(_)) => return,
+            TransportEvent::Open => Input::PostDone(id),
+            TransportEvent::Closed(why) => Input::TransportError(id, why),
+        };
+        report(&weak, input);
+    }))
+}
+
+/// Arms one browser timer for the core's earliest deadline.
+pub(crate) fn arm_timer(socket: &Socket) {
+    let deadline = socket.shared.core.borrow().poll_timeout();
+    let mut io = socket.shared.io.borrow_mut();
+    match deadline {
+        None => io.timer = None,
+        Some(at) if io.timer.as_ref().is_some_and(|(t, _)| *t == at) => {}
+        Some(at) => {
+            let delay = at.saturating_duration_since(now()).as_millis();
+            let delay = u32::try_from(delay).unwrap_or(u32::MAX);
+            let weak = Rc::downgrade(&socket.shared);
+            let timeout = Timeout::new(delay, move || {
+                if let Some(shared) = weak.upgrade() {
+                    // This timer has fired: forget it, so the pump arms a
+                    // fresh one even for the same deadline.
+                    let fired = shared.io.borrow_mut().timer.take();
+                    shared.inbox.borrow_mut().push_back(Input::Timer);
+                    Socket { shared }.pump();
+                    drop(fired);
+                }
+            });
+            io.timer = Some((at, timeout));
+        }
+    }
+}

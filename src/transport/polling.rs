@@ -1,0 +1,180 @@
+//! [`PollingTransport`]: Engine.IO long-polling over `fetch`. It only moves
+//! bytes: the engine decides when to GET and what to POST. The GET in flight
+//! is aborted (with an `AbortController`) when the transport drops.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, Request, RequestCredentials, RequestInit, Response};
+
+use crate::transport::TransportEvent;
+
+/// Settings every request of a polling transport shares.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PollingConfig {
+    /// The Engine.IO polling URL, without `sid`.
+    pub(crate) url: String,
+    /// Send cookies cross-origin.
+    pub(crate) with_credentials: bool,
+    /// Extra request headers.
+    pub(crate) extra_headers: Vec<(String, String)>,
+}
+
+/// One Engine.IO polling "channel": GETs and POSTs to the same URL.
+pub(crate) struct PollingTransport {
+    config: PollingConfig,
+    on_event: Rc<dyn Fn(TransportEvent)>,
+    get_abort: Option<AbortController>,
+    /// Cleared on drop, so answers of requests still in flight are ignored.
+    alive: Rc<Cell<bool>>,
+    /// For cache-busting query values.
+    counter: Cell<u32>,
+}
+
+impl PollingTransport {
+    /// A polling transport that reports to `on_event`: `Frame(Text(body))`
+    /// for each GET answer, `Open` for each POST answered `ok`, and `Closed`
+    /// on any failure.
+    pub(crate) fn new(config: PollingConfig, on_event: impl Fn(TransportEvent) + 'static) -> Self {
+        Self {
+            config,
+            on_event: Rc::new(on_event),
+            get_abort: None,
+            alive: Rc::new(Cell::new(true)),
+            counter: Cell::new(0),
+        }
+    }
+
+    fn url(&self, sid: Option<&str>) -> String {
+        let n = self.counter.get().wrapping_add(1);
+        self.counter.set(n);
+        let mut url = self.config.url.clone();
+        if let Some(sid) = sid {
+            url.push_str("&sid=");
+            url.push_str(sid);
+        }
+        // Cache-busting: no proxy or browser cache may answer a poll.
+        url.push_str(&format!("&t={:x}{n:x}", js_sys::Date::now() as u64));
+        url
+    }
+
+    /// Starts a GET (held open by the server until it has packets).
+    pub(crate) fn get(&mut self, sid: Option<&str>) {
+        let controller = AbortController::new().ok();
+        let request = self.request("GET", &self.url(sid), None, controller.as_ref());
+        self.get_abort = controller;
+        let on_event = self.on_event.clone();
+        let alive = self.alive.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = match request {
+                Ok(request) => fetch_text(request).await,
+                Err(why) => Err(why),
+            };
+            if alive.get() {
+                match result {
+                    Ok(body) => on_event(TransportEvent::Frame(crate::protocol::Frame::Text(body))),
+                    Err(why) => on_event(TransportEvent::Closed(why)),
+                }
+            }
+        });
+    }
+
+    /// POSTs an encoded payload.
+    pub(crate) fn post(&self, sid: &str, body: String) {
+        let request = self.request("POST", &self.url(Some(sid)), Some(&body), None);
+        let on_event = self.on_event.clone();
+        let alive = self.alive.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = match request {
+                Ok(request) => fetch_text(request).await,
+                Err(why) => Err(why),
+            };
+            if alive.get() {
+                match result {
+                    Ok(_) => on_event(TransportEvent::Open),
+                    Err(why) => on_event(TransportEvent::Closed(why)),
+                }
+            }
+        });
+    }
+
+    fn request(
+        &self,
+        method: &str,
+        url: &str,
+        body: Option<&str>,
+        abort: Option<&AbortController>,
+    ) -> Result<Request, String> {
+        let init = RequestInit::new();
+        init.set_method(method);
+        init.set_credentials(if self.config.with_credentials {
+            RequestCredentials::Include
+        } else {
+            RequestCredentials::SameOrigin
+        });
+        if let Some(body) = body {
+            init.set_body(&wasm_bindgen::JsValue::from_str(body));
+        }
+        if let Some(controller) = abort {
+            init.set_signal(Some(&controller.signal()));
+        }
+        let request = Request::new_with_str_and_init(url, &init)
+            .map_err(|e| format!("cannot build a polling request to {url}: {e:?}"))?;
+        let headers = request.headers();
+        if body.is_some() {
+            let _ = headers.set("Content-Type", "text/plain;charset=UTF-8");
+        }
+        for (name, value) in &self.config.extra_headers {
+            headers
+                .set(name, value)
+                .map_err(|_| format!("the header \"{name}\" cannot be set by a browser"))?;
+        }
+        Ok(request)
+    }
+}
+
+impl Drop for PollingTransport {
+    fn drop(&mut self) {
+        self.alive.set(false);
+        if let Some(controller) = self.get_abort.take() {
+            controller.abort();
+        }
+    }
+}
+
+/// Fetches `request` and returns its body, or a sentence saying what failed.
+async fn fetch_text(request: Request) -> Result<String, String> {
+    let window = web_sys::window().ok_or("polling needs a browser window")?;
+    let response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(|_| "the polling request failed (network error or aborted)".to_owned())?;
+    let response: Response = response
+        .dyn_into()
+        .map_err(|_| "fetch did not return a Response".to_owned())?;
+    let status = response.status();
+    let text = match response.text() {
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    if (200..300).contains(&status) {
+        Ok(text)
+    } else {
+        Err(http_error(status, &text))
+    }
+}
+
+/// A sentence for a non-2xx answer; Engine.IO servers answer errors with
+/// `{"code":1,"message":"Session ID unknown"}`.
+fn http_error(status: u16, body: &str) -> String {
+    let message = serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_owned))
+        .unwrap_or_else(|| body.chars().take(200).collect());
+    format!("HTTP {status}: {message}")
+}
