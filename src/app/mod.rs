@@ -1,24 +1,27 @@
 //! The demo app: connection status, and a text echoed through the server.
 //!
 //! Query parameters (see the demo app contract in the README):
-//! `server=URL` picks the Socket.IO server (default: the page's origin).
+//! `server=URL` picks the Socket.IO server (default: the page's origin);
+//! `transport=auto|websocket|polling` the transports (default `auto`);
+//! `token=T` is sent as `auth: {token}`.
 
 mod query;
 
 use leptos::prelude::*;
-use leptos_socketio::leptos::{use_socket, UseSocketReturn};
+use leptos_socketio::engine::TransportMode;
+use leptos_socketio::leptos::{use_socket_with_options, UseSocketReturn};
+use leptos_socketio::SocketOptions;
 use leptos_socketio::protocol::Value;
 
 /// The whole demo page.
 #[component]
 pub(crate) fn App() -> impl IntoView {
-    let server = query::param("server").unwrap_or_default();
     let UseSocketReturn {
         state,
         transport,
         last_error,
         socket,
-    } = use_socket(&server);
+    } = use_socket_with_options(options_from_query());
 
     let (text, set_text) = signal(String::new());
     let (reply, set_reply) = signal(None::<String>);
@@ -75,6 +78,20 @@ pub(crate) fn App() -> impl IntoView {
             </Show>
         </main>
     }
+}
+
+/// Socket options from the page's query parameters.
+fn options_from_query() -> SocketOptions {
+    let mut options = SocketOptions::new(query::param("server").unwrap_or_default());
+    options.transports = match query::param("transport").as_deref() {
+        Some("websocket") => TransportMode::WebSocketOnly,
+        Some("polling") => TransportMode::PollingOnly,
+        _ => TransportMode::Auto,
+    };
+    if let Some(token) = query::param("token") {
+        options = options.auth(serde_json::json!({ "token": token }).into());
+    }
+    options
 }
 
 /// The ack's arguments as text: a single string as itself, anything else as JSON.

@@ -82,3 +82,22 @@ test('an empty text is refused with a sentence instead of being sent', async () 
   assert.equal(await page.getByTestId('echo-reply').textContent(), '');
   await page.close();
 });
+
+test('with ?transport=polling the page connects over polling and still echoes', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(server.url + '/?transport=polling');
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=connection-state]')?.textContent === 'connected',
+    null,
+    { timeout: 10000 },
+  );
+  assert.equal(await page.getByTestId('transport').textContent(), 'polling');
+  await page.getByTestId('echo-input').fill('over polling');
+  await page.getByTestId('echo-button').click();
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=echo-reply]')?.textContent === 'over polling',
+    null,
+    { timeout: 10000 },
+  );
+  await page.close();
+});
