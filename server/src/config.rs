@@ -1,9 +1,13 @@
 //! Command-line flags; each can also be set through an environment variable.
 
+use std::fmt;
 use std::path::PathBuf;
+use std::str::FromStr;
 use std::time::Duration;
 
 use clap::Parser;
+
+use crate::origin::Origin;
 
 /// The server's settings, from flags or `LSIO_*` environment variables
 /// (a flag wins over its variable).
@@ -34,6 +38,98 @@ pub struct Args {
     /// connection.
     #[arg(long, env = "LSIO_MAX_PAYLOAD", default_value_t = 1_000_000)]
     pub max_payload: u64,
+
+    /// Engine.IO transports to accept: a comma-separated list of
+    /// `websocket` and `polling` (at least one). With `websocket` alone,
+    /// clients must connect straight over WebSocket; with `polling` alone,
+    /// upgrades are not offered.
+    #[arg(
+        long,
+        env = "LSIO_TRANSPORTS",
+        default_value = "websocket,polling",
+        value_name = "LIST"
+    )]
+    pub transports: Transports,
+
+    /// Origin (scheme://host[:port]) whose web pages may use /socket.io/;
+    /// repeat the flag for several (the variable takes a comma-separated
+    /// list). Compared exactly with the browser's Origin header (a trailing
+    /// / is ignored). A request from any other origin gets no CORS headers
+    /// and is refused with 403 on /socket.io/, WebSocket handshakes
+    /// included; requests without an Origin header (curl, Node clients) are
+    /// always allowed. No credentials are allowed. Giving any replaces the
+    /// default, which is the server's own origin for the bound address,
+    /// http://HOST:PORT (127.0.0.1 and localhost both count), plus the
+    /// trunk dev server, http://127.0.0.1:8080 and http://localhost:8080.
+    #[arg(
+        long = "allowed-origin",
+        env = "LSIO_ALLOWED_ORIGINS",
+        value_name = "ORIGIN",
+        value_delimiter = ','
+    )]
+    pub allowed_origins: Vec<Origin>,
+}
+
+/// Which Engine.IO transports the server accepts (`--transports`); at least
+/// one is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transports {
+    /// Accept WebSocket connections (and upgrades to WebSocket).
+    pub websocket: bool,
+    /// Accept HTTP long-polling connections.
+    pub polling: bool,
+}
+
+impl Default for Transports {
+    fn default() -> Self {
+        Self {
+            websocket: true,
+            polling: true,
+        }
+    }
+}
+
+impl FromStr for Transports {
+    type Err = String;
+
+    /// Parses a comma-separated list such as `websocket,polling`
+    /// (case-insensitive, spaces around names ignored, repeats allowed).
+    fn from_str(list: &str) -> Result<Self, Self::Err> {
+        let mut transports = Self {
+            websocket: false,
+            polling: false,
+        };
+        for name in list.split(',').map(str::trim) {
+            match name.to_ascii_lowercase().as_str() {
+                "websocket" => transports.websocket = true,
+                "polling" => transports.polling = true,
+                "" => {
+                    return Err(format!(
+                        "empty transport name in {list:?}: give a comma-separated list of \
+                         websocket and polling, e.g. websocket,polling"
+                    ))
+                }
+                _ => {
+                    return Err(format!(
+                        "unknown transport {name:?}: the transports are websocket and polling \
+                         (comma-separated, e.g. websocket,polling)"
+                    ))
+                }
+            }
+        }
+        Ok(transports)
+    }
+}
+
+impl fmt::Display for Transports {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.websocket, self.polling) {
+            (true, true) => f.write_str("websocket,polling"),
+            (true, false) => f.write_str("websocket"),
+            (false, true) => f.write_str("polling"),
+            (false, false) => f.write_str("none"),
+        }
+    }
 }
 
 impl Args {
@@ -61,6 +157,66 @@ mod tests {
         assert_eq!(args.ping_interval(), Duration::from_millis(25_000));
         assert_eq!(args.ping_timeout(), Duration::from_millis(20_000));
         assert_eq!(args.max_payload, 1_000_000);
+        assert_eq!(args.transports, Transports::default());
+        assert!(args.allowed_origins.is_empty());
+    }
+
+    #[test]
+    fn allowed_origins_repeat_and_normalise() {
+        let args = Args::try_parse_from([
+            "server",
+            "--allowed-origin",
+            "https://Chat.Example.com/",
+            "--allowed-origin",
+            "http://localhost:5173",
+        ])
+        .expect("two origins parse");
+        let got: Vec<_> = args.allowed_origins.iter().map(Origin::to_string).collect();
+        assert_eq!(got, ["https://chat.example.com", "http://localhost:5173"]);
+
+        let err = Args::try_parse_from(["server", "--allowed-origin", "http://x.example/app"])
+            .expect_err("a path is not an origin")
+            .to_string();
+        assert!(err.contains("--allowed-origin"), "{err}");
+        assert!(err.contains("scheme://host[:port]"), "{err}");
+    }
+
+    #[test]
+    fn transports_parse_from_a_comma_list() {
+        let parse = |flag: &str| Args::try_parse_from(["server", "--transports", flag]);
+        let both = Transports {
+            websocket: true,
+            polling: true,
+        };
+        let ws = Transports {
+            websocket: true,
+            polling: false,
+        };
+        let poll = Transports {
+            websocket: false,
+            polling: true,
+        };
+        for (flag, want) in [
+            ("websocket,polling", both),
+            ("polling,websocket", both),
+            (" WebSocket , polling ", both),
+            ("websocket", ws),
+            ("websocket,websocket", ws),
+            ("polling", poll),
+        ] {
+            let args = parse(flag).unwrap_or_else(|e| panic!("{flag:?} should parse: {e}"));
+            assert_eq!(args.transports, want, "{flag:?}");
+        }
+        for flag in ["", ",", "websocket,", "webtransport", "websocket,flash"] {
+            let err = parse(flag).expect_err(flag).to_string();
+            assert!(
+                err.contains("websocket and polling"),
+                "{flag:?}: the error should name the valid transports: {err}"
+            );
+        }
+        assert_eq!(both.to_string(), "websocket,polling");
+        assert_eq!(ws.to_string(), "websocket");
+        assert_eq!(poll.to_string(), "polling");
     }
 
     #[test]

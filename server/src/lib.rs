@@ -14,13 +14,15 @@ mod echo;
 mod listener;
 mod logging;
 mod namespace;
+mod origin;
 mod server;
 mod shutdown;
 
 pub use app::{build_app, App};
-pub use config::Args;
+pub use config::{Args, Transports};
 pub use echo::{on_echo, EchoArgs};
 pub use listener::{bind, BindError};
 pub use logging::init_logging;
+pub use origin::{AllowedOrigins, Origin};
 pub use server::run;
 pub use shutdown::ShutdownSignal;

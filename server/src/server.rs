@@ -10,6 +10,7 @@ use tracing::{info, warn};
 use crate::app::{build_app, App};
 use crate::config::Args;
 use crate::listener::bind;
+use crate::origin::AllowedOrigins;
 use crate::shutdown::ShutdownSignal;
 
 /// How long in-flight requests may take to finish after a stop signal.
@@ -34,7 +35,9 @@ pub async fn run(args: Args) -> ExitCode {
         Ok(addr) => addr,
         Err(e) => return fail(&format!("cannot read the bound address: {e}")),
     };
-    let App { router, io } = build_app(&args);
+    let origins = AllowedOrigins::new_or_default(&args.allowed_origins, &args.host, addr);
+    info!(%origins, "allowed origins");
+    let App { router, io } = build_app(&args, origins);
     let stop = ShutdownSignal::install();
     if let Err(e) = announce(&format!("listening on http://{addr}")) {
         return fail(&format!("cannot write to stdout: {e}"));

@@ -24,6 +24,7 @@ pub fn server_command() -> Command {
         "LSIO_PING_INTERVAL_MS",
         "LSIO_PING_TIMEOUT_MS",
         "LSIO_MAX_PAYLOAD",
+        "LSIO_ALLOWED_ORIGINS",
     ] {
         cmd.env_remove(var);
     }
@@ -43,8 +44,15 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Spawns the server with exactly `args`, without waiting for anything.
     pub fn spawn(args: &[&str]) -> Self {
+        Self::spawn_with_env(args, &[])
+    }
+
+    /// Spawns the server with exactly `args` and environment variables
+    /// `env`, without waiting for anything.
+    pub fn spawn_with_env(args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut child = server_command()
             .args(args)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -63,9 +71,14 @@ impl ServerProcess {
     /// Starts the server on `127.0.0.1` and a free port with `extra` flags,
     /// and waits for its `listening on …` line.
     pub fn start(extra: &[&str]) -> Self {
+        Self::start_with_env(extra, &[])
+    }
+
+    /// Like [`ServerProcess::start`], with environment variables `env` set.
+    pub fn start_with_env(extra: &[&str], env: &[(&str, &str)]) -> Self {
         let mut args = vec!["--host", "127.0.0.1", "--port", "0"];
         args.extend_from_slice(extra);
-        let mut server = Self::spawn(&args);
+        let mut server = Self::spawn_with_env(&args, env);
         let deadline = Instant::now() + START_TIMEOUT;
         let line = loop {
             if let Some((line, _)) = server.stdout().split_once('\n') {
@@ -173,24 +186,60 @@ impl Response {
 /// Sends `GET path` over a fresh connection with `Connection: close` and
 /// reads the whole response.
 pub fn http_get(authority: &str, path: &str) -> Response {
+    http_request(authority, "GET", path, &[], b"")
+}
+
+/// Sends `method path` with a `Host` header, `headers` (plus
+/// `Connection: close` unless they name a `Connection`) and `body` (with a
+/// `Content-Length` when not empty) over a fresh connection, and reads the
+/// response: its head, then `Content-Length` bytes of body, or (without a
+/// length) nothing for `101 Switching Protocols` and everything up to the
+/// close otherwise.
+pub fn http_request(
+    authority: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Response {
     let mut stream = TcpStream::connect(authority).expect("connect to the server");
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .expect("set read timeout");
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
-    )
-    .expect("send the request");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read the response");
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {authority}\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if !headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("connection"))
+    {
+        head.push_str("Connection: close\r\n");
+    }
+    if !body.is_empty() {
+        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    head.push_str("\r\n");
+    stream
+        .write_all(head.as_bytes())
+        .expect("send the request head");
+    stream.write_all(body).expect("send the request body");
 
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a complete header block");
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 4096];
+    let split = loop {
+        if let Some(split) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            break split;
+        }
+        let n = stream.read(&mut buf).expect("read the response head");
+        assert!(
+            n > 0,
+            "connection closed before a complete header block: {raw:?}"
+        );
+        raw.extend_from_slice(&buf[..n]);
+    };
     let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let body = raw[split + 4..].to_vec();
+    let mut body = raw[split + 4..].to_vec();
     let mut lines = head.split("\r\n");
     let status_line = lines.next().expect("a status line");
     let status = status_line
@@ -198,10 +247,29 @@ pub fn http_get(authority: &str, path: &str) -> Response {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("bad status line {status_line:?}"));
-    let headers = lines
+    let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
         .collect();
+    let length = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse::<usize>().ok());
+    match length {
+        Some(length) => {
+            while body.len() < length {
+                let n = stream.read(&mut buf).expect("read the response body");
+                assert!(n > 0, "connection closed inside the body");
+                body.extend_from_slice(&buf[..n]);
+            }
+        }
+        None if status == 101 => {}
+        None => {
+            stream
+                .read_to_end(&mut body)
+                .expect("read the response body");
+        }
+    }
     Response {
         status,
         headers,
