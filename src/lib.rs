@@ -43,5 +43,6 @@ mod transport;
 pub struct ReadmeDoctests;
 
 pub use client::{
-    AckError, ConnectionState, EmitError, EventListener, Socket, SocketOptions, TransportKind,
+    AckError, ConnectionState, EmitError, EventListener, Manager, Socket, SocketOptions,
+    TransportKind,
 };

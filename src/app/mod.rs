@@ -10,8 +10,8 @@ mod query;
 use leptos::prelude::*;
 use leptos_socketio::engine::TransportMode;
 use leptos_socketio::leptos::{use_socket_with_options, UseSocketReturn};
-use leptos_socketio::SocketOptions;
 use leptos_socketio::protocol::Value;
+use leptos_socketio::SocketOptions;
 
 /// The whole demo page.
 #[component]

@@ -12,7 +12,7 @@ use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 
 use crate::client::core::Input;
-use crate::client::socket::{Shared, Socket};
+use crate::client::socket::{Manager, Shared};
 use crate::client::{engine_url, ServerUrl, SocketOptions, TransportKind};
 use crate::engine::{EngineAction, RememberedTransport, TransportId, DEFAULT_REMEMBER_TTL};
 use crate::protocol::Frame;
@@ -73,14 +73,14 @@ pub(crate) fn startup(options: &SocketOptions) -> (Option<TransportKind>, u64) {
 }
 
 /// Closes the connection cleanly when the page is left.
-pub(crate) fn watch_page_exit(socket: &Socket) {
+pub(crate) fn watch_page_exit(socket: &Manager) {
     let Some(window) = web_sys::window() else {
         return;
     };
     let weak = Rc::downgrade(&socket.shared);
     let listener = EventListener::new(&window, "pagehide", move |_| {
         if let Some(shared) = weak.upgrade() {
-            Socket { shared }.disconnect();
+            Manager { shared }.close();
         }
     });
     socket.shared.io.borrow_mut().page_exit = Some(listener);
@@ -90,12 +90,12 @@ pub(crate) fn watch_page_exit(socket: &Socket) {
 fn report(weak: &Weak<Shared>, input: Input) {
     if let Some(shared) = weak.upgrade() {
         shared.inbox.borrow_mut().push_back(input);
-        Socket { shared }.pump();
+        Manager { shared }.pump();
     }
 }
 
 /// Performs every action the core queued.
-pub(crate) fn perform_actions(socket: &Socket) {
+pub(crate) fn perform_actions(socket: &Manager) {
     let shared = &socket.shared;
     loop {
         let Some(action) = shared.core.borrow_mut().actions.pop_front() else {
@@ -190,7 +190,7 @@ pub(crate) fn perform_actions(socket: &Socket) {
 }
 
 fn polling_transport(
-    socket: &Socket,
+    socket: &Manager,
     server: &str,
     path: &str,
     id: TransportId,
@@ -215,7 +215,7 @@ fn polling_transport(
 }
 
 /// Arms one browser timer for the core's earliest deadline.
-pub(crate) fn arm_timer(socket: &Socket) {
+pub(crate) fn arm_timer(socket: &Manager) {
     let deadline = socket.shared.core.borrow().poll_timeout();
     let mut io = socket.shared.io.borrow_mut();
     match deadline {
@@ -231,7 +231,7 @@ pub(crate) fn arm_timer(socket: &Socket) {
                     // fresh one even for the same deadline.
                     let fired = shared.io.borrow_mut().timer.take();
                     shared.inbox.borrow_mut().push_back(Input::Timer);
-                    Socket { shared }.pump();
+                    Manager { shared }.pump();
                     drop(fired);
                 }
             });

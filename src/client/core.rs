@@ -4,7 +4,7 @@
 //! touches the browser: the driver feeds it [`Input`]s and performs the
 //! [`EngineAction`]s it queues, so it is tested natively.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use futures_channel::oneshot;
 
@@ -37,24 +37,36 @@ pub(crate) enum Input {
 /// Work for the application, run after the core is released so handlers may
 /// call back into the socket.
 pub(crate) enum Dispatch {
-    Connection(ConnectionState, TransportKind),
-    Event(String, Vec<Value>),
+    /// Namespace `0`'s state or transport changed.
+    Connection(String, ConnectionState, TransportKind),
+    /// The server emitted on namespace `0`; answer `ack_id` if set.
+    Event(String, String, Vec<Value>, Option<u64>),
+}
+
+/// One namespace a socket joined.
+#[derive(Default)]
+struct Joined {
+    connected: bool,
+    /// The server's message when it refused this namespace's CONNECT.
+    refused: Option<String>,
+    /// Left with `disconnect()`, refused by the server, or ended by it.
+    left: bool,
+    ack_waiters: HashMap<u64, oneshot::Sender<AckResult>>,
 }
 
 pub(crate) struct Core {
     pub(crate) options: SocketOptions,
-    pub(crate) state: ConnectionState,
+    /// The connection's state (a namespace adds its own on top).
+    state: ConnectionState,
     pub(crate) transport: TransportKind,
     pub(crate) last_error: Option<String>,
     engine: EngineSocket,
-    /// The namespace this socket is connected to, within `connection`.
-    namespace: String,
     connection: Connection,
+    joined: BTreeMap<String, Joined>,
     reconnect: Reconnect,
-    ack_waiters: HashMap<u64, oneshot::Sender<AckResult>>,
-    /// Set by `disconnect()` (and a refused CONNECT), cleared by `reconnect()`.
-    pub(crate) stopped: bool,
-    /// Whether the namespace was connected since the last (re)start.
+    /// No connection is wanted: every namespace left, or reconnection gave up.
+    stopped: bool,
+    /// Whether a namespace was connected since the last (re)start.
     connected_once: bool,
     /// Whether the current engine attempt reached the handshake.
     engine_opened: bool,
@@ -70,18 +82,6 @@ impl Core {
         remembered: Option<TransportKind>,
         seed: u64,
     ) -> Self {
-        let namespace = crate::client::url::ServerUrl::parse(&options.url)
-            .map(|u| u.namespace)
-            .unwrap_or_else(|_| "/".to_owned());
-        let mut connection = Connection::default();
-        connection.open_namespace(
-            &namespace,
-            NamespaceOptions {
-                auth: options.auth.clone(),
-                ack_timeout: options.ack_timeout,
-                retries: options.retries,
-            },
-        );
         let remembered = remembered.filter(|_| options.remember_transport);
         let choice =
             TransportChoice::new(options.transports, remembered, options.websocket_deadline);
@@ -95,86 +95,146 @@ impl Core {
         Self {
             reconnect: Reconnect::new(options.reconnection).with_seed(seed),
             options,
-            state: ConnectionState::Connecting,
+            state: ConnectionState::Disconnected,
             transport: TransportKind::None,
             last_error: None,
             engine,
-            namespace,
-            connection,
-            ack_waiters: HashMap::new(),
-            stopped: false,
+            connection: Connection::default(),
+            joined: BTreeMap::new(),
+            stopped: true,
             connected_once: false,
             engine_opened: false,
             actions: VecDeque::new(),
         }
     }
 
-    /// Starts (or restarts, after `disconnect`) connecting.
-    pub(crate) fn start(&mut self, now: Instant) {
-        self.stopped = false;
-        self.connected_once = false;
-        self.state = ConnectionState::Connecting;
-        self.reconnect.start();
-        self.engine_opened = false;
-        self.engine.connect(now);
+    /// Joins namespace `ns` (again, after leaving it), connecting if needed.
+    pub(crate) fn join(&mut self, ns: &str, options: NamespaceOptions, now: Instant) {
+        let entry = self.joined.entry(ns.to_owned()).or_default();
+        if !entry.left && self.connection.namespace_mut(ns).is_some() {
+            return;
+        }
+        entry.left = false;
+        entry.connected = false;
+        entry.refused = None;
+        self.connection.open_namespace(ns, options);
+        if self.stopped {
+            self.stopped = false;
+            self.connected_once = false;
+            self.state = ConnectionState::Connecting;
+            self.reconnect.start();
+            self.engine_opened = false;
+            self.engine.connect(now);
+        }
+        self.flush(now);
         self.collect_actions();
     }
 
-    /// Whether a connection exists or is being made.
-    pub(crate) fn is_active(&self) -> bool {
-        !self.stopped
+    /// The namespaces joined (and not left).
+    pub(crate) fn namespaces(&self) -> impl Iterator<Item = String> + '_ {
+        self.joined
+            .iter()
+            .filter(|(_, j)| !j.left)
+            .map(|(ns, _)| ns.clone())
     }
 
-    /// Emits; with `with_ack`, returns the receiver of the acknowledgement.
+    /// The state of namespace `ns` as its socket shows it.
+    pub(crate) fn state_of(&self, ns: &str) -> ConnectionState {
+        match self.joined.get(ns) {
+            None => ConnectionState::Disconnected,
+            Some(j) if j.left => ConnectionState::Disconnected,
+            Some(j) if j.connected => ConnectionState::Connected,
+            Some(_) if self.state == ConnectionState::Connected => ConnectionState::Connecting,
+            Some(_) => self.state,
+        }
+    }
+
+    /// The server's message if it refused namespace `ns`'s CONNECT.
+    pub(crate) fn refusal(&self, ns: &str) -> Option<String> {
+        self.joined.get(ns).and_then(|j| j.refused.clone())
+    }
+
+    /// Whether namespace `ns` is joined and not left.
+    pub(crate) fn is_active(&self, ns: &str) -> bool {
+        self.joined.get(ns).is_some_and(|j| !j.left)
+    }
+
+    /// Emits on `ns`; with an ack, returns the receiver of the acknowledgement.
     pub(crate) fn emit(
         &mut self,
+        ns: &str,
         event: &str,
         args: Vec<Value>,
         options: EmitOptions,
         now: Instant,
     ) -> Result<Option<oneshot::Receiver<AckResult>>, EmitError> {
-        if self.stopped {
+        if !self.is_active(ns) {
             return Err(EmitError::Disconnected);
         }
-        let namespace = self.namespace.clone();
         let id = self
             .connection
-            .namespace_mut(&namespace)
-            .and_then(|ns| ns.emit(event, args, options, now));
-        Ok(id.map(|id| {
+            .namespace_mut(ns)
+            .and_then(|n| n.emit(event, args, options, now));
+        let receiver = id.map(|id| {
             let (sender, receiver) = oneshot::channel();
-            self.ack_waiters.insert(id, sender);
+            if let Some(j) = self.joined.get_mut(ns) {
+                j.ack_waiters.insert(id, sender);
+            }
             receiver
-        }))
+        });
+        Ok(receiver)
     }
 
-    /// Leaves the namespace and closes the connection for good; returns the
-    /// ack waiters to fail.
-    pub(crate) fn stop(&mut self, now: Instant) {
-        if self.stopped {
+    /// Answers the server's event `ack_id` on `ns`.
+    pub(crate) fn ack(&mut self, ns: &str, ack_id: u64, args: Vec<Value>) {
+        if let Some(n) = self.connection.namespace_mut(ns) {
+            n.ack(ack_id, args);
+        }
+    }
+
+    /// Leaves `ns` (DISCONNECT is sent); when no namespace is left, the
+    /// connection closes for good and no reconnection is attempted.
+    pub(crate) fn leave(&mut self, ns: &str, now: Instant) {
+        let Some(entry) = self.joined.get_mut(ns) else {
+            return;
+        };
+        if entry.left {
             return;
         }
+        entry.left = true;
+        entry.connected = false;
+        for (_, waiter) in entry.ack_waiters.drain() {
+            let _ = waiter.send(Err(AckError::Disconnected));
+        }
+        self.connection.close_namespace(ns);
+        self.flush(now);
+        if self.joined.values().all(|j| j.left) {
+            self.stop(now);
+        }
+        self.collect_actions();
+    }
+
+    fn stop(&mut self, now: Instant) {
         self.stopped = true;
         self.reconnect.stop();
-        let namespace = self.namespace.clone();
-        if let Some(ns) = self.connection.namespace_mut(&namespace) {
-            ns.disconnect();
-        }
-        self.flush(now);
         self.engine.close(now);
         self.connection.handle_session_closed();
         self.state = ConnectionState::Disconnected;
         self.transport = TransportKind::None;
-        self.collect_actions();
-        for (_, waiter) in self.ack_waiters.drain() {
-            let _ = waiter.send(Err(AckError::Disconnected));
-        }
+    }
+
+    /// The states of every namespace, to detect changes.
+    fn snapshot(&self) -> Vec<(String, ConnectionState, TransportKind)> {
+        self.joined
+            .keys()
+            .map(|ns| (ns.clone(), self.state_of(ns), self.transport))
+            .collect()
     }
 
     /// One pass of the state machines over `inputs`; returns the work for
     /// handlers. Actions for the driver accumulate in `actions`.
     pub(crate) fn step(&mut self, inputs: Vec<Input>, now: Instant) -> Vec<Dispatch> {
-        let before = (self.state, self.transport);
+        let before = self.snapshot();
         let mut dispatch = Vec::new();
         for input in inputs {
             match input {
@@ -202,20 +262,22 @@ impl Core {
                 self.handle_engine_event(event, now);
             }
             busy |= self.flush(now);
-            while let Some((namespace, event)) = self.connection.poll_event() {
+            while let Some((ns, event)) = self.connection.poll_event() {
                 busy = true;
-                if namespace == self.namespace {
-                    self.handle_namespace_event(event, now, &mut dispatch);
-                }
+                self.handle_namespace_event(ns, event, now, &mut dispatch);
             }
             if !busy {
                 break;
             }
         }
         self.collect_actions();
-        if (self.state, self.transport) != before {
-            dispatch.insert(0, Dispatch::Connection(self.state, self.transport));
-        }
+        let after = self.snapshot();
+        let changed: Vec<Dispatch> = after
+            .into_iter()
+            .filter(|entry| !before.contains(entry))
+            .map(|(ns, state, transport)| Dispatch::Connection(ns, state, transport))
+            .collect();
+        dispatch.splice(0..0, changed);
         dispatch
     }
 
@@ -235,6 +297,9 @@ impl Core {
                     "could not reconnect after {} attempts; call reconnect() to try again",
                     self.reconnect.attempts()
                 ));
+                for j in self.joined.values_mut() {
+                    j.left = true;
+                }
             }
         }
     }
@@ -244,6 +309,7 @@ impl Core {
             EngineEvent::Opened { transport, .. } => {
                 self.engine_opened = true;
                 self.transport = transport;
+                self.state = ConnectionState::Connected;
                 self.connection.handle_session_open();
             }
             EngineEvent::Upgraded => self.transport = TransportKind::WebSocket,
@@ -259,6 +325,9 @@ impl Core {
             }
             EngineEvent::Closed(reason) => {
                 self.connection.handle_session_closed();
+                for j in self.joined.values_mut() {
+                    j.connected = false;
+                }
                 if self.stopped || !reason.is_recoverable() {
                     return;
                 }
@@ -281,13 +350,16 @@ impl Core {
 
     fn handle_namespace_event(
         &mut self,
+        ns: String,
         event: NamespaceEvent,
         now: Instant,
         dispatch: &mut Vec<Dispatch>,
     ) {
         match event {
             NamespaceEvent::Connected { .. } => {
-                self.state = ConnectionState::Connected;
+                if let Some(j) = self.joined.get_mut(&ns) {
+                    j.connected = true;
+                }
                 self.transport = self.engine.transport();
                 self.last_error = None;
                 self.connected_once = true;
@@ -295,38 +367,41 @@ impl Core {
             }
             NamespaceEvent::ConnectError { message } => {
                 self.last_error = Some(format!("the server refused the connection: {message}"));
-                self.stop(now);
+                if let Some(j) = self.joined.get_mut(&ns) {
+                    j.refused = Some(message);
+                }
+                self.leave(&ns, now);
             }
             NamespaceEvent::Disconnected => {
                 // The server ended the namespace while the session is up
                 // ("io server disconnect"): like socket.io-client, do not
-                // reconnect on our own.
-                if self.engine.is_open() && !self.stopped {
+                // rejoin on our own.
+                if self.engine.is_open() && self.is_active(&ns) {
                     self.last_error = Some(
                         "the server closed the connection; call reconnect() to connect again"
                             .into(),
                     );
-                    self.stop(now);
+                    self.leave(&ns, now);
                 }
             }
             NamespaceEvent::Event { name, args, ack_id } => {
-                if let (Some(id), Some(ns)) =
-                    (ack_id, self.connection.namespace_mut(&self.namespace))
-                {
-                    // Answering acks from handlers comes with the typed API;
-                    // until then the server gets an empty ack, so its
-                    // `emitWithAck` does not hang.
-                    ns.ack(id, Vec::new());
-                }
-                dispatch.push(Dispatch::Event(name, args));
+                dispatch.push(Dispatch::Event(ns, name, args, ack_id));
             }
             NamespaceEvent::Ack { id, args } => {
-                if let Some(waiter) = self.ack_waiters.remove(&id) {
+                if let Some(waiter) = self
+                    .joined
+                    .get_mut(&ns)
+                    .and_then(|j| j.ack_waiters.remove(&id))
+                {
                     let _ = waiter.send(Ok(args));
                 }
             }
             NamespaceEvent::AckFailed { id, reason } => {
-                if let Some(waiter) = self.ack_waiters.remove(&id) {
+                if let Some(waiter) = self
+                    .joined
+                    .get_mut(&ns)
+                    .and_then(|j| j.ack_waiters.remove(&id))
+                {
                     let ms = self.options.ack_timeout.map_or(0, |t| t.as_millis());
                     let error = match reason {
                         AckFailure::TimedOut => {
@@ -401,7 +476,7 @@ mod tests {
             .transports(mode)
             .reconnection(crate::client::ReconnectOptions::default().randomization_factor(0.0));
         let mut core = Core::new(options, None, 1);
-        core.start(t(0));
+        core.join("/", NamespaceOptions::default(), t(0));
         core
     }
 
@@ -426,7 +501,7 @@ mod tests {
         let mut c = core(TransportMode::Auto);
         assert_eq!(actions(&mut c), [OpenWebSocket { id: 1, sid: None }]);
         connect_ws(&mut c, 1, t(10));
-        assert_eq!(c.state, ConnectionState::Connected);
+        assert_eq!(c.state_of("/"), ConnectionState::Connected);
         assert_eq!(c.transport, TransportKind::WebSocket);
         c.step(
             vec![Input::TransportError(
@@ -435,13 +510,13 @@ mod tests {
             )],
             t(100),
         );
-        assert_eq!(c.state, ConnectionState::Reconnecting);
+        assert_eq!(c.state_of("/"), ConnectionState::Reconnecting);
         assert_eq!(c.next_attempt_at(), Some(t(1_100)));
         let _ = actions(&mut c);
         c.step(vec![Input::Timer], t(1_100));
         assert_eq!(actions(&mut c), [OpenWebSocket { id: 2, sid: None }]);
         connect_ws(&mut c, 2, t(1_110));
-        assert_eq!(c.state, ConnectionState::Connected);
+        assert_eq!(c.state_of("/"), ConnectionState::Connected);
         assert_eq!(c.last_error, None);
     }
 
@@ -450,7 +525,7 @@ mod tests {
         let mut c = core(TransportMode::WebSocketOnly);
         actions(&mut c);
         c.step(vec![Input::TransportError(1, "refused".into())], t(5));
-        assert_eq!(c.state, ConnectionState::Connecting);
+        assert_eq!(c.state_of("/"), ConnectionState::Connecting);
         assert!(c.last_error.is_some());
     }
 
@@ -459,8 +534,8 @@ mod tests {
         let mut c = core(TransportMode::WebSocketOnly);
         actions(&mut c);
         c.step(vec![Input::TransportError(1, "refused".into())], t(5));
-        c.stop(t(10));
-        assert_eq!(c.state, ConnectionState::Disconnected);
+        c.leave("/", t(10));
+        assert_eq!(c.state_of("/"), ConnectionState::Disconnected);
         for ms in (100..30_000).step_by(250) {
             c.step(vec![Input::Timer], t(ms));
         }
@@ -476,7 +551,7 @@ mod tests {
         connect_ws(&mut c, 1, t(1));
         c.step(vec![Input::TransportError(1, "cut".into())], t(50));
         for i in 0..3 {
-            c.emit("n", vec![i.into()], EmitOptions::default(), t(60))
+            c.emit("/", "n", vec![i.into()], EmitOptions::default(), t(60))
                 .expect("not stopped");
         }
         c.step(vec![Input::Timer], t(1_050));
@@ -506,7 +581,7 @@ mod tests {
             ],
             t(5),
         );
-        assert_eq!(c.state, ConnectionState::Disconnected);
+        assert_eq!(c.state_of("/"), ConnectionState::Disconnected);
         assert_eq!(
             c.last_error.as_deref(),
             Some("the server refused the connection: unauthorized")
@@ -530,7 +605,7 @@ mod tests {
             )],
             t(10),
         );
-        assert_eq!(c.state, ConnectionState::Connected);
+        assert_eq!(c.state_of("/"), ConnectionState::Connected);
         assert_eq!(c.transport, TransportKind::Polling);
         assert_eq!(
             actions(&mut c)
@@ -539,7 +614,7 @@ mod tests {
                 .count(),
             1
         );
-        c.emit("x", vec![], EmitOptions::default(), t(11))
+        c.emit("/", "x", vec![], EmitOptions::default(), t(11))
             .expect("not stopped");
         c.step(vec![], t(11));
         assert!(
@@ -550,5 +625,66 @@ mod tests {
         assert!(actions(&mut c)
             .iter()
             .any(|a| matches!(a, Post { body, .. } if body == r#"42["x"]"#)));
+    }
+
+    #[test]
+    fn namespaces_share_one_connection_until_the_last_one_leaves() {
+        let mut c = core(TransportMode::WebSocketOnly);
+        c.join("/admin", NamespaceOptions::default(), t(0));
+        assert_eq!(
+            actions(&mut c),
+            [OpenWebSocket { id: 1, sid: None }],
+            "one connection"
+        );
+        c.step(
+            vec![
+                Input::WebSocketOpen(1),
+                Input::Frame(1, text(OPEN)),
+                Input::Frame(1, text(r#"40{"sid":"a"}"#)),
+                Input::Frame(1, text(r#"40/admin,{"sid":"b"}"#)),
+            ],
+            t(5),
+        );
+        let sent: Vec<_> = actions(&mut c)
+            .into_iter()
+            .filter_map(|a| match a {
+                Send {
+                    frame: Frame::Text(s),
+                    ..
+                } => Some(s),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(sent, ["40", "40/admin,"]);
+        assert_eq!(c.state_of("/admin"), ConnectionState::Connected);
+        c.leave("/admin", t(6));
+        assert_eq!(
+            actions(&mut c),
+            [Send {
+                id: 1,
+                frame: text("41/admin,")
+            }]
+        );
+        assert_eq!(c.state_of("/admin"), ConnectionState::Disconnected);
+        assert_eq!(
+            c.state_of("/"),
+            ConnectionState::Connected,
+            "the other namespace stays"
+        );
+        c.leave("/", t(7));
+        assert_eq!(
+            actions(&mut c),
+            [
+                Send {
+                    id: 1,
+                    frame: text("41")
+                },
+                Send {
+                    id: 1,
+                    frame: text("1")
+                },
+                Close { id: 1 }
+            ]
+        );
     }
 }

@@ -1,23 +1,27 @@
-//! Registered event handlers, and the [`EventListener`] guard that removes one
-//! when dropped.
+//! Registered handlers, per namespace, and the [`EventListener`] guard that
+//! removes one when dropped.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
+use crate::client::{ConnectionState, TransportKind};
 use crate::protocol::Value;
 
-use crate::client::{ConnectionState, TransportKind};
-
 pub(crate) type EventHandler = Rc<dyn Fn(Vec<Value>)>;
+pub(crate) type AckHandler = Rc<dyn Fn(Vec<Value>) -> Vec<Value>>;
 pub(crate) type ConnectionHandler = Rc<dyn Fn(ConnectionState, TransportKind)>;
 
-/// Every handler of one socket, by id so a guard can remove its own.
+/// Namespace and event name.
+type Key = (String, String);
+
+/// Every handler of one connection, by id so a guard can remove its own.
 #[derive(Default)]
 pub(crate) struct Listeners {
     next_id: u64,
-    events: HashMap<String, Vec<(u64, EventHandler)>>,
-    connection: Vec<(u64, ConnectionHandler)>,
+    events: HashMap<Key, Vec<(u64, EventHandler)>>,
+    acks: HashMap<Key, (u64, AckHandler)>,
+    connection: HashMap<String, Vec<(u64, ConnectionHandler)>>,
 }
 
 impl Listeners {
@@ -26,52 +30,84 @@ impl Listeners {
         self.next_id
     }
 
-    pub(crate) fn add_event(&mut self, event: &str, handler: EventHandler) -> u64 {
+    pub(crate) fn add_event(&mut self, ns: &str, event: &str, handler: EventHandler) -> u64 {
         let id = self.next_id();
         self.events
-            .entry(event.to_owned())
+            .entry((ns.to_owned(), event.to_owned()))
             .or_default()
             .push((id, handler));
         id
     }
 
-    pub(crate) fn add_connection(&mut self, handler: ConnectionHandler) -> u64 {
+    /// Sets the one handler that answers `event`'s acknowledgements (a later
+    /// one replaces it).
+    pub(crate) fn set_ack(&mut self, ns: &str, event: &str, handler: AckHandler) -> u64 {
         let id = self.next_id();
-        self.connection.push((id, handler));
+        self.acks
+            .insert((ns.to_owned(), event.to_owned()), (id, handler));
+        id
+    }
+
+    pub(crate) fn add_connection(&mut self, ns: &str, handler: ConnectionHandler) -> u64 {
+        let id = self.next_id();
+        self.connection
+            .entry(ns.to_owned())
+            .or_default()
+            .push((id, handler));
         id
     }
 
     fn remove(&mut self, id: u64) {
-        self.connection.retain(|(i, _)| *i != id);
+        self.connection.retain(|_, handlers| {
+            handlers.retain(|(i, _)| *i != id);
+            !handlers.is_empty()
+        });
         self.events.retain(|_, handlers| {
             handlers.retain(|(i, _)| *i != id);
             !handlers.is_empty()
         });
+        self.acks.retain(|_, (i, _)| *i != id);
     }
 
-    /// The handlers of `event`, cloned so they run with no borrow held.
-    pub(crate) fn event_handlers(&self, event: &str) -> Vec<EventHandler> {
+    /// The handlers of `event` on `ns`, cloned so they run with no borrow held.
+    pub(crate) fn event_handlers(&self, ns: &str, event: &str) -> Vec<EventHandler> {
         self.events
-            .get(event)
+            .get(&(ns.to_owned(), event.to_owned()))
             .map(|handlers| handlers.iter().map(|(_, h)| h.clone()).collect())
             .unwrap_or_default()
     }
 
-    pub(crate) fn connection_handlers(&self) -> Vec<ConnectionHandler> {
-        self.connection.iter().map(|(_, h)| h.clone()).collect()
+    pub(crate) fn ack_handler(&self, ns: &str, event: &str) -> Option<AckHandler> {
+        self.acks
+            .get(&(ns.to_owned(), event.to_owned()))
+            .map(|(_, h)| h.clone())
     }
 
-    /// How many handlers are registered, for leak tests.
-    pub(crate) fn len(&self) -> usize {
-        self.connection.len() + self.events.values().map(Vec::len).sum::<usize>()
+    pub(crate) fn connection_handlers(&self, ns: &str) -> Vec<ConnectionHandler> {
+        self.connection
+            .get(ns)
+            .map(|handlers| handlers.iter().map(|(_, h)| h.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// How many handlers are registered on `ns`, for leak tests.
+    pub(crate) fn len(&self, ns: &str) -> usize {
+        let count = |map_ns: &String| map_ns == ns;
+        self.connection.get(ns).map_or(0, Vec::len)
+            + self
+                .events
+                .iter()
+                .filter(|((n, _), _)| count(n))
+                .map(|(_, v)| v.len())
+                .sum::<usize>()
+            + self.acks.keys().filter(|(n, _)| count(n)).count()
     }
 }
 
 /// Keeps a handler registered; dropping it unregisters the handler.
 ///
-/// Returned by [`Socket::on`](crate::Socket::on) and
-/// [`Socket::on_connection_change`](crate::Socket::on_connection_change). To
-/// keep a handler for the socket's whole life, call [`forget`](Self::forget).
+/// Returned by [`Socket::on`](crate::Socket::on) and its siblings. To keep
+/// a handler for the socket's whole life, call [`forget`](Self::forget).
 #[must_use = "the handler is removed as soon as this guard is dropped"]
 pub struct EventListener {
     listeners: Weak<RefCell<Listeners>>,

@@ -30,6 +30,6 @@ pub use listeners::EventListener;
 pub use namespace::{AckFailure, EmitOptions, Namespace, NamespaceEvent, NamespaceOptions};
 pub use options::SocketOptions;
 pub use reconnect::{Reconnect, ReconnectEvent, ReconnectOptions};
-pub use socket::Socket;
+pub use socket::{Manager, Socket};
 pub use state::{ConnectionState, TransportKind};
 pub use url::{engine_url, ServerUrl, UrlError};

@@ -14,15 +14,35 @@ use crate::client::core::{AckResult, Core, Dispatch, Input};
 use crate::client::error::check_event_name;
 use crate::client::listeners::Listeners;
 use crate::client::{
-    AckError, ConnectionState, EmitError, EmitOptions, EventListener, SocketOptions, TransportKind,
+    AckError, ConnectionState, EmitError, EmitOptions, EventListener, NamespaceOptions,
+    SocketOptions, TransportKind,
 };
 use crate::protocol::Value;
 use crate::time::Instant;
 
+/// One connection to a Socket.IO server (one Engine.IO session), shared by
+/// the [`Socket`]s of its namespaces, as socket.io-client's `Manager`.
+///
+/// It connects when its first socket is opened and closes when the last one
+/// disconnects. Cheap to clone: every clone is the same connection.
+///
+/// ```no_run
+/// use leptos_socketio::{Manager, SocketOptions};
+///
+/// let manager = Manager::new(SocketOptions::new("http://127.0.0.1:3000"));
+/// let main = manager.socket("/");
+/// let admin = manager.socket("/admin"); // multiplexed on the same connection
+/// ```
+#[derive(Clone)]
+pub struct Manager {
+    pub(crate) shared: Rc<Shared>,
+}
+
 /// A connection to one namespace of a Socket.IO server.
 ///
-/// Cheap to clone: every clone is the same connection. The connection closes
-/// when [`disconnect`](Self::disconnect) is called or the last clone drops.
+/// Cheap to clone: every clone is the same socket. It leaves its namespace
+/// when [`disconnect`](Self::disconnect) is called; the connection closes
+/// when no namespace is left or the last clone of everything drops.
 /// In the browser it connects as [`SocketOptions::transports`] says
 /// (WebSocket first, long-polling as the fallback) and reconnects on its own
 /// after a loss; elsewhere (native code, server rendering) it is inert and
@@ -39,7 +59,8 @@ use crate::time::Instant;
 /// ```
 #[derive(Clone)]
 pub struct Socket {
-    pub(crate) shared: Rc<Shared>,
+    manager: Manager,
+    namespace: Rc<str>,
 }
 
 pub(crate) struct Shared {
@@ -52,14 +73,15 @@ pub(crate) struct Shared {
     pub(crate) io: RefCell<crate::client::browser::Io>,
 }
 
-impl Socket {
-    /// Creates the socket and starts connecting (in the browser).
-    pub fn connect(options: SocketOptions) -> Self {
+impl Manager {
+    /// A connection to the server of `options`; nothing happens until a
+    /// namespace is opened with [`socket`](Self::socket).
+    pub fn new(options: SocketOptions) -> Self {
         #[cfg(target_arch = "wasm32")]
         let (remembered, seed) = crate::client::browser::startup(&options);
         #[cfg(not(target_arch = "wasm32"))]
         let (remembered, seed) = (None, 0);
-        let socket = Socket {
+        let manager = Manager {
             shared: Rc::new(Shared {
                 core: RefCell::new(Core::new(options, remembered, seed)),
                 inbox: RefCell::new(VecDeque::new()),
@@ -70,23 +92,19 @@ impl Socket {
             }),
         };
         #[cfg(target_arch = "wasm32")]
-        {
-            crate::client::browser::watch_page_exit(&socket);
-            socket.shared.core.borrow_mut().start(now());
-            socket.pump();
-        }
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            let mut core = socket.shared.core.borrow_mut();
-            core.state = ConnectionState::Disconnected;
-            core.stopped = true;
-        }
-        socket
+        crate::client::browser::watch_page_exit(&manager);
+        manager
     }
 
-    /// The connection state now.
-    pub fn state(&self) -> ConnectionState {
-        self.shared.core.borrow().state
+    /// Opens namespace `namespace` (e.g. `/` or `/admin`) on this
+    /// connection, with the auth, ack timeout and retries of the options.
+    pub fn socket(&self, namespace: &str) -> Socket {
+        let socket = Socket {
+            manager: self.clone(),
+            namespace: Rc::from(namespace),
+        };
+        socket.join();
+        socket
     }
 
     /// The transport in use now (`None` before the first connection).
@@ -94,14 +112,143 @@ impl Socket {
         self.shared.core.borrow().transport
     }
 
+    /// Leaves every namespace and closes the connection.
+    pub fn close(&self) {
+        let namespaces: Vec<String> = self.shared.core.borrow().namespaces().collect();
+        for ns in namespaces {
+            self.shared.core.borrow_mut().leave(&ns, now());
+        }
+        self.pump();
+    }
+
+    /// Moves everything that can move: browser input into the core, the
+    /// core's actions to the browser, events to handlers. Re-entrant calls
+    /// (from a handler that emits) return at once; the outer loop picks up
+    /// their work.
+    pub(crate) fn pump(&self) {
+        if self.shared.pumping.replace(true) {
+            return;
+        }
+        loop {
+            let inputs: Vec<Input> = self.shared.inbox.borrow_mut().drain(..).collect();
+            let dispatch = self.shared.core.borrow_mut().step(inputs, now());
+            #[cfg(target_arch = "wasm32")]
+            crate::client::browser::perform_actions(self);
+            #[cfg(not(target_arch = "wasm32"))]
+            self.shared.core.borrow_mut().actions.clear();
+            if dispatch.is_empty() && self.shared.inbox.borrow().is_empty() {
+                break;
+            }
+            for item in dispatch {
+                self.dispatch(item);
+            }
+        }
+        self.shared.pumping.set(false);
+        #[cfg(target_arch = "wasm32")]
+        crate::client::browser::arm_timer(self);
+    }
+
+    fn dispatch(&self, item: Dispatch) {
+        match item {
+            Dispatch::Connection(ns, state, transport) => {
+                let handlers = self.shared.listeners.borrow().connection_handlers(&ns);
+                for handler in handlers {
+                    handler(state, transport);
+                }
+            }
+            Dispatch::Event(ns, name, args, ack_id) => {
+                let (handlers, answer) = {
+                    let listeners = self.shared.listeners.borrow();
+                    (
+                        listeners.event_handlers(&ns, &name),
+                        listeners.ack_handler(&ns, &name),
+                    )
+                };
+                for handler in handlers {
+                    handler(args.clone());
+                }
+                if let Some(id) = ack_id {
+                    // Without an answering handler the server still gets an
+                    // (empty) ack, so its `emitWithAck` does not hang.
+                    let reply = answer.map(|h| h(args)).unwrap_or_default();
+                    self.shared.core.borrow_mut().ack(&ns, id, reply);
+                }
+            }
+        }
+    }
+}
+
+impl Socket {
+    /// Connects to the server of `options` and joins the namespace named by
+    /// its URL's path (`/` when there is none) on a new connection.
+    pub fn connect(options: SocketOptions) -> Self {
+        let namespace = crate::client::url::ServerUrl::parse(&options.url)
+            .map(|u| u.namespace)
+            .unwrap_or_else(|_| "/".to_owned());
+        Manager::new(options).socket(&namespace)
+    }
+
+    /// The connection this socket's namespace is multiplexed on, to open
+    /// other namespaces on it.
+    pub fn manager(&self) -> Manager {
+        self.manager.clone()
+    }
+
+    /// This socket's namespace.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    fn shared(&self) -> &Shared {
+        &self.manager.shared
+    }
+
+    fn join(&self) {
+        if !cfg!(target_arch = "wasm32") {
+            // Outside the browser nothing connects: the socket stays inert.
+            return;
+        }
+        let options = {
+            let core = self.shared().core.borrow();
+            NamespaceOptions {
+                auth: core.options.auth.clone(),
+                ack_timeout: core.options.ack_timeout,
+                retries: core.options.retries,
+            }
+        };
+        self.shared()
+            .core
+            .borrow_mut()
+            .join(&self.namespace, options, now());
+        self.manager.pump();
+    }
+
+    /// The connection state now.
+    pub fn state(&self) -> ConnectionState {
+        self.shared().core.borrow().state_of(&self.namespace)
+    }
+
+    /// The transport in use now (`None` before the first connection).
+    pub fn transport(&self) -> TransportKind {
+        self.shared().core.borrow().transport
+    }
+
     /// The last connection error, as a sentence for a person.
     pub fn last_error(&self) -> Option<String> {
-        self.shared.core.borrow().last_error.clone()
+        self.shared().core.borrow().last_error.clone()
+    }
+
+    /// When the server refused this namespace (a CONNECT_ERROR, e.g. from an
+    /// authentication middleware): the server's message, e.g.
+    /// `unauthorized`. The socket then stays disconnected until
+    /// [`reconnect`](Self::reconnect).
+    pub fn connect_error(&self) -> Option<String> {
+        self.shared().core.borrow().refusal(&self.namespace)
     }
 
     /// While reconnecting: how long until the next attempt.
     pub fn next_attempt_in(&self) -> Option<Duration> {
-        let at = self.shared.core.borrow().next_attempt_at()?;
+        let at = self.shared().core.borrow().next_attempt_at()?;
         Some(at.saturating_duration_since(now()))
     }
 
@@ -152,24 +299,39 @@ impl Socket {
         options: EmitOptions,
     ) -> Result<Option<oneshot::Receiver<AckResult>>, EmitError> {
         check_event_name(event)?;
-        let receiver = self
-            .shared
-            .core
-            .borrow_mut()
-            .emit(event, args, options, now())?;
-        self.pump();
+        let receiver =
+            self.shared()
+                .core
+                .borrow_mut()
+                .emit(&self.namespace, event, args, options, now())?;
+        self.manager.pump();
         Ok(receiver)
     }
 
     /// Calls `handler` with the arguments of every `event` the server emits,
     /// until the returned guard is dropped.
     pub fn on(&self, event: &str, handler: impl Fn(Vec<Value>) + 'static) -> EventListener {
-        let id = self
-            .shared
-            .listeners
+        let listeners = &self.shared().listeners;
+        let id = listeners
             .borrow_mut()
-            .add_event(event, Rc::new(handler));
-        EventListener::new(&self.shared.listeners, id)
+            .add_event(&self.namespace, event, Rc::new(handler));
+        EventListener::new(listeners, id)
+    }
+
+    /// Answers the server's `event` when it asks for an acknowledgement
+    /// (`emitWithAck` on the server): `handler` gets the arguments and
+    /// returns the ack's arguments. One answering handler per event; a new
+    /// one replaces the old.
+    pub fn on_with_ack(
+        &self,
+        event: &str,
+        handler: impl Fn(Vec<Value>) -> Vec<Value> + 'static,
+    ) -> EventListener {
+        let listeners = &self.shared().listeners;
+        let id = listeners
+            .borrow_mut()
+            .set_ack(&self.namespace, event, Rc::new(handler));
+        EventListener::new(listeners, id)
     }
 
     /// Calls `handler` whenever the connection state or transport changes,
@@ -178,91 +340,41 @@ impl Socket {
         &self,
         handler: impl Fn(ConnectionState, TransportKind) + 'static,
     ) -> EventListener {
-        let id = self
-            .shared
-            .listeners
+        let listeners = &self.shared().listeners;
+        let id = listeners
             .borrow_mut()
-            .add_connection(Rc::new(handler));
-        EventListener::new(&self.shared.listeners, id)
+            .add_connection(&self.namespace, Rc::new(handler));
+        EventListener::new(listeners, id)
     }
 
-    /// How many handlers are registered (to check for leaks).
+    /// How many handlers are registered on this socket (to check for leaks).
     pub fn listener_count(&self) -> usize {
-        self.shared.listeners.borrow().len()
+        self.shared().listeners.borrow().len(&self.namespace)
     }
 
-    /// Connects again after [`disconnect`](Self::disconnect) (or after
-    /// reconnection gave up); does nothing while connected or connecting.
+    /// Joins the namespace again after [`disconnect`](Self::disconnect) (or
+    /// after reconnection gave up); does nothing while connected or
+    /// connecting.
     pub fn reconnect(&self) {
-        if !cfg!(target_arch = "wasm32") || self.shared.core.borrow().is_active() {
+        if self.shared().core.borrow().is_active(&self.namespace) {
             return;
         }
-        self.shared.core.borrow_mut().start(now());
-        self.notify_connection();
-        self.pump();
+        self.join();
     }
 
-    /// Leaves the namespace and closes the connection for good (until
-    /// [`reconnect`](Self::reconnect)); no reconnection is attempted. Pending
-    /// acks fail with [`AckError::Disconnected`].
+    /// Leaves the namespace for good (until [`reconnect`](Self::reconnect));
+    /// when it was the connection's last, the connection closes and no
+    /// reconnection is attempted. Pending acks fail with
+    /// [`AckError::Disconnected`].
     pub fn disconnect(&self) {
-        if !self.shared.core.borrow().is_active() {
+        if !self.shared().core.borrow().is_active(&self.namespace) {
             return;
         }
-        self.shared.core.borrow_mut().stop(now());
-        self.pump();
-        self.notify_connection();
-    }
-
-    fn notify_connection(&self) {
-        let (state, transport) = {
-            let core = self.shared.core.borrow();
-            (core.state, core.transport)
-        };
-        let handlers = self.shared.listeners.borrow().connection_handlers();
-        for handler in handlers {
-            handler(state, transport);
-        }
-    }
-
-    /// Moves everything that can move: browser input into the core, the
-    /// core's actions to the browser, events to handlers. Re-entrant calls
-    /// (from a handler that emits) return at once; the outer loop picks up
-    /// their work.
-    pub(crate) fn pump(&self) {
-        if self.shared.pumping.replace(true) {
-            return;
-        }
-        loop {
-            let inputs: Vec<Input> = self.shared.inbox.borrow_mut().drain(..).collect();
-            let dispatch = self.shared.core.borrow_mut().step(inputs, now());
-            #[cfg(target_arch = "wasm32")]
-            crate::client::browser::perform_actions(self);
-            #[cfg(not(target_arch = "wasm32"))]
-            self.shared.core.borrow_mut().actions.clear();
-            if dispatch.is_empty() && self.shared.inbox.borrow().is_empty() {
-                break;
-            }
-            for item in dispatch {
-                match item {
-                    Dispatch::Connection(state, transport) => {
-                        let handlers = self.shared.listeners.borrow().connection_handlers();
-                        for handler in handlers {
-                            handler(state, transport);
-                        }
-                    }
-                    Dispatch::Event(name, args) => {
-                        let handlers = self.shared.listeners.borrow().event_handlers(&name);
-                        for handler in handlers {
-                            handler(args.clone());
-                        }
-                    }
-                }
-            }
-        }
-        self.shared.pumping.set(false);
-        #[cfg(target_arch = "wasm32")]
-        crate::client::browser::arm_timer(self);
+        self.shared()
+            .core
+            .borrow_mut()
+            .leave(&self.namespace, now());
+        self.manager.pump();
     }
 }
 

@@ -1,0 +1,216 @@
+//! Interop with the official Node `socket.io` 4.8 server, in headless
+//! Chromium: WebSocket, polling and upgrade; binary both ways; acks both ways
+//! (the server acks our emits, we answer its `emitWithAck`); a second
+//! namespace multiplexed on the same connection; CONNECT auth; and a
+//! middleware's CONNECT_ERROR surfaced to the application.
+//!
+//! The Node server runs under the conductor (`tests/support/conductor.mjs`),
+//! whose URL arrives in `LSIO_TEST_CONDUCTOR` at compile time.
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use gloo_timers::future::TimeoutFuture;
+use leptos_socketio::engine::TransportMode;
+use leptos_socketio::protocol::Value;
+use leptos_socketio::{ConnectionState, Manager, Socket, SocketOptions, TransportKind};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// `serde_json::json!`, as a protocol [`Value`].
+macro_rules! json {
+    ($($t:tt)*) => { Value::from(serde_json::json!($($t)*)) };
+}
+
+fn conductor() -> &'static str {
+    match option_env!("LSIO_TEST_CONDUCTOR") {
+        Some(url) => url,
+        None => {
+            panic!("LSIO_TEST_CONDUCTOR is not set: run the browser tests through scripts/test")
+        }
+    }
+}
+
+async fn call(method: &str, path: &str, body: Option<serde_json::Value>) -> serde_json::Value {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    if let Some(body) = &body {
+        init.set_body(&wasm_bindgen::JsValue::from_str(&body.to_string()));
+    }
+    let url = format!("{}{path}", conductor());
+    let request = web_sys::Request::new_with_str_and_init(&url, &init).expect("valid request");
+    let window = web_sys::window().expect("a window");
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .expect("the conductor answers")
+        .dyn_into()
+        .expect("a Response");
+    let text = JsFuture::from(response.text().expect("a body"))
+        .await
+        .expect("a body")
+        .as_string()
+        .unwrap_or_default();
+    let value: serde_json::Value = serde_json::from_str(&text).expect("JSON from the conductor");
+    assert!(response.ok(), "{method} {path}: {value}");
+    value
+}
+
+/// The Node peer behind a counting proxy: `(id, proxied url)`.
+async fn node_server() -> (String, String) {
+    let body = serde_json::json!({"kind": "node", "args": [], "proxy": true});
+    let s = call("POST", "/servers", Some(body)).await;
+    (
+        s["id"].as_str().expect("an id").to_owned(),
+        s["proxyUrl"].as_str().expect("a proxy").to_owned(),
+    )
+}
+
+async fn stop(id: &str) {
+    call("DELETE", &format!("/servers/{id}"), None).await;
+}
+
+async fn wait_for(what: &str, ms: u32, done: impl Fn() -> bool) {
+    let mut waited = 0;
+    while !done() {
+        assert!(waited < ms, "gave up after {ms} ms waiting for {what}");
+        TimeoutFuture::new(10).await;
+        waited += 10;
+    }
+}
+
+fn options(url: &str, mode: TransportMode) -> SocketOptions {
+    SocketOptions::new(url)
+        .transports(mode)
+        .remember_transport(false)
+        .ack_timeout(Duration::from_secs(10))
+}
+
+async fn echo_text_and_binary(socket: &Socket) {
+    let args = vec![
+        json!("héllo"),
+        json!({"nested": {"list": [1, 2.5, null]}}),
+        Value::Binary(vec![0, 1, 254, 255]),
+        json!({"file": "a.bin"}),
+    ];
+    assert_eq!(socket.emit_with_ack("echo", args.clone()).await, Ok(args));
+    let nested = vec![Value::from(vec![
+        Value::from("x"),
+        Value::Binary(vec![9; 1000]),
+    ])];
+    assert_eq!(
+        socket.emit_with_ack("echo", nested.clone()).await,
+        Ok(nested)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn node_server_over_websocket_polling_and_upgrade() {
+    let (id, url) = node_server().await;
+    for (mode, expected) in [
+        (TransportMode::WebSocketOnly, TransportKind::WebSocket),
+        (TransportMode::PollingOnly, TransportKind::Polling),
+    ] {
+        let socket = Socket::connect(options(&url, mode));
+        wait_for("connected", 5_000, || {
+            socket.state() == ConnectionState::Connected
+        })
+        .await;
+        assert_eq!(socket.transport(), expected);
+        echo_text_and_binary(&socket).await;
+        socket.disconnect();
+    }
+    let socket = Socket::connect(options(&url, TransportMode::PollingThenUpgrade));
+    wait_for("the upgrade", 8_000, || {
+        socket.transport() == TransportKind::WebSocket
+    })
+    .await;
+    echo_text_and_binary(&socket).await;
+    socket.disconnect();
+    stop(&id).await;
+}
+
+#[wasm_bindgen_test]
+async fn we_answer_the_node_servers_emit_with_ack_and_receive_its_binary_events() {
+    let (id, url) = node_server().await;
+    let socket = Socket::connect(
+        options(&url, TransportMode::Auto).auth(serde_json::json!({"greet": true}).into()),
+    );
+    let greetings = Rc::new(RefCell::new(Vec::new()));
+    let _greeting = {
+        let greetings = greetings.clone();
+        socket.on("greeting", move |args| greetings.borrow_mut().extend(args))
+    };
+    let _answer = socket.on_with_ack("question", |args| {
+        let mut reply = vec![json!("answer to")];
+        reply.extend(args);
+        reply
+    });
+    let reply = socket.emit_with_ack("ask", vec![json!("life")]).await;
+    assert_eq!(reply, Ok(vec![json!({"answer": "answer to"})]));
+    wait_for("the greeting", 5_000, || !greetings.borrow().is_empty()).await;
+    let greeting = greetings.borrow()[0].clone();
+    assert_eq!(greeting.get("hello"), Some(&json!("world")));
+    assert_eq!(greeting.get("bin"), Some(&Value::Binary(vec![1, 2, 3])));
+    socket.disconnect();
+    stop(&id).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_second_namespace_shares_the_connection_and_auth_reaches_the_server() {
+    let (id, url) = node_server().await;
+    let manager = Manager::new(
+        options(&url, TransportMode::WebSocketOnly)
+            .auth(serde_json::json!({"token": "secret"}).into()),
+    );
+    let main = manager.socket("/");
+    let admin = manager.socket("/admin");
+    let private = manager.socket("/private");
+    let whoami = admin
+        .emit_with_ack("whoami", vec![])
+        .await
+        .expect("admin answers");
+    assert_eq!(whoami[0].get("nsp"), Some(&json!("/admin")));
+    let whoami = private
+        .emit_with_ack("whoami", vec![])
+        .await
+        .expect("token accepted");
+    assert_eq!(whoami[0].get("nsp"), Some(&json!("/private")));
+    let auth = main
+        .emit_with_ack("auth", vec![])
+        .await
+        .expect("main answers");
+    assert_eq!(auth, vec![json!({"token": "secret"})]);
+    let stats = call("GET", &format!("/servers/{id}/stats"), None).await;
+    assert_eq!(
+        stats["handshakes"], 1,
+        "three namespaces, one Engine.IO connection: {stats}"
+    );
+    admin.disconnect();
+    assert_eq!(
+        main.state(),
+        ConnectionState::Connected,
+        "leaving one namespace keeps the others"
+    );
+    manager.close();
+    stop(&id).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_middleware_refusal_is_reported_and_not_retried() {
+    let (id, url) = node_server().await;
+    let socket = Socket::connect(options(&format!("{url}/private"), TransportMode::Auto));
+    assert_eq!(socket.namespace(), "/private");
+    wait_for("the refusal", 5_000, || socket.connect_error().is_some()).await;
+    assert_eq!(socket.connect_error().as_deref(), Some("unauthorized"));
+    assert_eq!(socket.state(), ConnectionState::Disconnected);
+    let handshakes = call("GET", &format!("/servers/{id}/stats"), None).await["handshakes"].clone();
+    TimeoutFuture::new(1_500).await;
+    let later = call("GET", &format!("/servers/{id}/stats"), None).await["handshakes"].clone();
+    assert_eq!(handshakes, later, "a refused namespace is not retried");
+    stop(&id).await;
+}
