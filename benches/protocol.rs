@@ -19,8 +19,11 @@
 //! the ours / socketioxide ratios. The whole run takes about a minute.
 
 #[cfg(not(target_arch = "wasm32"))]
+#[path = "../tests/native_support/socketioxide_args.rs"]
+mod socketioxide_args;
+
+#[cfg(not(target_arch = "wasm32"))]
 mod native {
-    use std::fmt;
     use std::hint::black_box;
     use std::time::Duration;
 
@@ -28,8 +31,8 @@ mod native {
     use leptos_socketio::protocol::{
         decode_payload, encode_payload, EnginePacket, Reassembler, SocketPacket, Value,
     };
-    use serde::de::{Deserialize, Deserializer, SeqAccess, Visitor};
-    use serde::ser::{Serialize, SerializeTuple, Serializer};
+
+    use crate::socketioxide_args::{AllArgs, Spread};
     use socketioxide_core::packet::Packet;
     use socketioxide_core::parser::{Parse, ParseConfig, ParseError, ParserState};
     use socketioxide_core::Value as SioValue;
@@ -41,44 +44,6 @@ mod native {
             .warm_up_time(Duration::from_secs(1))
             .measurement_time(Duration::from_secs(3))
             .sample_size(30)
-    }
-
-    /// Arguments serialized as a tuple, so socketioxide's `encode_value`
-    /// spreads them after the event name.
-    struct Spread<'a>(&'a [Value]);
-
-    impl Serialize for Spread<'_> {
-        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            let mut tuple = serializer.serialize_tuple(self.0.len())?;
-            for arg in self.0 {
-                tuple.serialize_element(arg)?;
-            }
-            tuple.end()
-        }
-    }
-
-    /// All arguments, read as a tuple so socketioxide's `decode_value` yields
-    /// every one of them.
-    struct AllArgs(Vec<Value>);
-
-    impl<'de> Deserialize<'de> for AllArgs {
-        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            struct ArgsVisitor;
-            impl<'de> Visitor<'de> for ArgsVisitor {
-                type Value = AllArgs;
-                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                    f.write_str("the arguments")
-                }
-                fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<AllArgs, A::Error> {
-                    let mut args = Vec::new();
-                    while let Some(arg) = seq.next_element::<Value>()? {
-                        args.push(arg);
-                    }
-                    Ok(AllArgs(args))
-                }
-            }
-            deserializer.deserialize_tuple(usize::MAX, ArgsVisitor)
-        }
     }
 
     fn chat_message() -> Value {

@@ -16,49 +16,13 @@ use gloo_timers::future::TimeoutFuture;
 use leptos_socketio::engine::TransportMode;
 use leptos_socketio::protocol::Value;
 use leptos_socketio::{ConnectionState, Manager, Socket, SocketOptions, TransportKind};
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// `serde_json::json!`, as a protocol [`Value`].
-macro_rules! json {
-    ($($t:tt)*) => { Value::from(serde_json::json!($($t)*)) };
-}
-
-fn conductor() -> &'static str {
-    match option_env!("LSIO_TEST_CONDUCTOR") {
-        Some(url) => url,
-        None => {
-            panic!("LSIO_TEST_CONDUCTOR is not set: run the browser tests through scripts/test")
-        }
-    }
-}
-
-async fn call(method: &str, path: &str, body: Option<serde_json::Value>) -> serde_json::Value {
-    let init = web_sys::RequestInit::new();
-    init.set_method(method);
-    if let Some(body) = &body {
-        init.set_body(&wasm_bindgen::JsValue::from_str(&body.to_string()));
-    }
-    let url = format!("{}{path}", conductor());
-    let request = web_sys::Request::new_with_str_and_init(&url, &init).expect("valid request");
-    let window = web_sys::window().expect("a window");
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
-        .await
-        .expect("the conductor answers")
-        .dyn_into()
-        .expect("a Response");
-    let text = JsFuture::from(response.text().expect("a body"))
-        .await
-        .expect("a body")
-        .as_string()
-        .unwrap_or_default();
-    let value: serde_json::Value = serde_json::from_str(&text).expect("JSON from the conductor");
-    assert!(response.ok(), "{method} {path}: {value}");
-    value
-}
+#[macro_use]
+mod browser_support;
+use browser_support::{call, wait_for};
 
 /// The Node peer behind a counting proxy: `(id, proxied url)`.
 async fn node_server() -> (String, String) {
@@ -72,15 +36,6 @@ async fn node_server() -> (String, String) {
 
 async fn stop(id: &str) {
     call("DELETE", &format!("/servers/{id}"), None).await;
-}
-
-async fn wait_for(what: &str, ms: u32, done: impl Fn() -> bool) {
-    let mut waited = 0;
-    while !done() {
-        assert!(waited < ms, "gave up after {ms} ms waiting for {what}");
-        TimeoutFuture::new(10).await;
-        waited += 10;
-    }
 }
 
 fn options(url: &str, mode: TransportMode) -> SocketOptions {

@@ -8,11 +8,14 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use gloo_timers::future::TimeoutFuture;
-use leptos_socketio::protocol::Value;
 use leptos_socketio::{AckError, ConnectionState, EmitError, Socket, SocketOptions, TransportKind};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
+
+#[macro_use]
+mod browser_support;
+use browser_support::wait_for;
 
 fn server() -> &'static str {
     match option_env!("LSIO_TEST_SERVER") {
@@ -21,23 +24,8 @@ fn server() -> &'static str {
     }
 }
 
-/// `serde_json::json!`, as a protocol [`Value`].
-macro_rules! json {
-    ($($t:tt)*) => { Value::from(serde_json::json!($($t)*)) };
-}
-
 fn connect() -> Socket {
     Socket::connect(SocketOptions::new(server()).ack_timeout(Duration::from_secs(5)))
-}
-
-/// Waits until `done()` holds, failing after `ms` milliseconds.
-async fn wait_for(what: &str, ms: u32, done: impl Fn() -> bool) {
-    let mut waited = 0;
-    while !done() {
-        assert!(waited < ms, "gave up after {ms} ms waiting for {what}");
-        TimeoutFuture::new(10).await;
-        waited += 10;
-    }
 }
 
 #[wasm_bindgen_test]

@@ -39,56 +39,18 @@
 //!   it, as the spec's grammar `[<namespace>,]` requires the comma.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::fmt;
-
 use leptos_socketio::protocol::{PacketBody, Reassembler, SocketPacket, Value};
 use proptest::collection::{btree_map, vec};
 use proptest::prelude::*;
-use serde::de::{Deserialize, Deserializer, SeqAccess, Visitor};
-use serde::ser::{Serialize, SerializeTuple, Serializer};
-use serde_json::{json, Number};
+use serde_json::json;
 use socketioxide_core::packet::{Packet, PacketData};
 use socketioxide_core::parser::{Parse, ParseConfig, ParseError, ParserState};
 use socketioxide_core::{Str, Value as SioValue};
 use socketioxide_parser_common::CommonParser;
 
-/// Arguments serialized as a tuple, so that `encode_value` spreads them:
-/// `[event, arg1, arg2, …]` rather than `[event, [arg1, arg2, …]]`.
-struct Spread<'a>(&'a [Value]);
-
-impl Serialize for Spread<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut tuple = serializer.serialize_tuple(self.0.len())?;
-        for arg in self.0 {
-            tuple.serialize_element(arg)?;
-        }
-        tuple.end()
-    }
-}
-
-/// All arguments, deserialized as a tuple of any length, so that
-/// `decode_value` yields every argument rather than the first one.
-struct AllArgs(Vec<Value>);
-
-impl<'de> Deserialize<'de> for AllArgs {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ArgsVisitor;
-        impl<'de> Visitor<'de> for ArgsVisitor {
-            type Value = AllArgs;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("the arguments")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<AllArgs, A::Error> {
-                let mut args = Vec::new();
-                while let Some(arg) = seq.next_element::<Value>()? {
-                    args.push(arg);
-                }
-                Ok(AllArgs(args))
-            }
-        }
-        deserializer.deserialize_tuple(usize::MAX, ArgsVisitor)
-    }
-}
+mod native_support;
+use native_support::socketioxide_args::{AllArgs, Spread};
+use native_support::strategies::{any_string, json_value, namespace, value_with_binary};
 
 /// A packet in the terms both parsers share: the type digit, namespace, ack
 /// id, payload JSON (with placeholders, event name first) and attachments.
@@ -577,55 +539,13 @@ fn socketioxide_cannot_read_objects_whose_first_key_has_an_escape() {
 
 // Generated packets.
 
-fn any_string() -> impl Strategy<Value = String> {
-    vec(any::<char>(), 0..8).prop_map(String::from_iter)
-}
-
-/// A float that serde_json reads back to the same `Number`.
-fn json_float() -> impl Strategy<Value = Number> {
-    any::<f64>().prop_filter_map("not a float serde_json reads back", |f| {
-        let n = Number::from_f64(f)?;
-        let back: Number = serde_json::from_str(&n.to_string()).ok()?;
-        (back == n).then_some(n)
-    })
-}
-
-fn leaf() -> impl Strategy<Value = Value> {
-    prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(Value::from),
-        any::<u64>().prop_map(Value::from),
-        json_float().prop_map(Value::Number),
-        any_string().prop_map(Value::String),
-    ]
-}
-
-fn binary() -> impl Strategy<Value = Value> {
-    vec(any::<u8>(), 0..32).prop_map(Value::Binary)
-}
-
 /// Any value; binary parts anywhere when `with_binary`.
 fn value(with_binary: bool) -> impl Strategy<Value = Value> {
-    let leaf = if with_binary {
-        prop_oneof![3 => leaf(), 1 => binary()].boxed()
+    if with_binary {
+        value_with_binary().boxed()
     } else {
-        leaf().boxed()
-    };
-    leaf.prop_recursive(4, 32, 4, |inner| {
-        prop_oneof![
-            vec(inner.clone(), 0..4).prop_map(Value::Array),
-            btree_map(any_string(), inner, 0..4).prop_map(Value::Object),
-        ]
-    })
-}
-
-fn namespace() -> impl Strategy<Value = String> {
-    prop_oneof![
-        Just("/".to_owned()),
-        vec(any::<char>().prop_filter("no comma", |c| *c != ','), 1..8)
-            .prop_map(|chars| format!("/{}", String::from_iter(chars))),
-    ]
+        json_value().boxed()
+    }
 }
 
 /// Ack ids socketioxide can hold (`i64`), small ones more often.

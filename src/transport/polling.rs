@@ -65,25 +65,24 @@ impl PollingTransport {
         let controller = AbortController::new().ok();
         let request = self.request("GET", &self.url(sid), None, controller.as_ref());
         self.get_abort = controller;
-        let on_event = self.on_event.clone();
-        let alive = self.alive.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            let result = match request {
-                Ok(request) => fetch_text(request).await,
-                Err(why) => Err(why),
-            };
-            if alive.get() {
-                match result {
-                    Ok(body) => on_event(TransportEvent::Frame(crate::protocol::Frame::Text(body))),
-                    Err(why) => on_event(TransportEvent::Closed(why)),
-                }
-            }
+        self.spawn(request, |body| {
+            TransportEvent::Frame(crate::protocol::Frame::Text(body))
         });
     }
 
     /// POSTs an encoded payload.
     pub(crate) fn post(&self, sid: &str, body: String) {
         let request = self.request("POST", &self.url(Some(sid)), Some(&body), None);
+        self.spawn(request, |_| TransportEvent::Open);
+    }
+
+    /// Runs `request` in the background and reports its answer (as
+    /// `on_ok(body)`) or its failure, unless the transport was dropped.
+    fn spawn(
+        &self,
+        request: Result<Request, String>,
+        on_ok: impl FnOnce(String) -> TransportEvent + 'static,
+    ) {
         let on_event = self.on_event.clone();
         let alive = self.alive.clone();
         wasm_bindgen_futures::spawn_local(async move {
@@ -92,10 +91,10 @@ impl PollingTransport {
                 Err(why) => Err(why),
             };
             if alive.get() {
-                match result {
-                    Ok(_) => on_event(TransportEvent::Open),
-                    Err(why) => on_event(TransportEvent::Closed(why)),
-                }
+                on_event(match result {
+                    Ok(body) => on_ok(body),
+                    Err(why) => TransportEvent::Closed(why),
+                });
             }
         });
     }
