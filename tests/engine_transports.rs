@@ -6,7 +6,7 @@
 use leptos_socketio::client::TransportKind;
 use leptos_socketio::engine::{
     CloseReason, EngineAction, EngineEvent, EngineOptions, EngineSocket, TransportChoice,
-    TransportMode, DEFAULT_WEBSOCKET_DEADLINE,
+    TransportError, TransportMode, DEFAULT_WEBSOCKET_DEADLINE,
 };
 use leptos_socketio::protocol::Frame;
 use leptos_socketio::time::Instant;
@@ -32,6 +32,20 @@ fn actions(e: &mut EngineSocket) -> Vec<EngineAction> {
 
 fn events(e: &mut EngineSocket) -> Vec<EngineEvent> {
     std::iter::from_fn(|| e.poll_event()).collect()
+}
+
+fn ws_refused() -> TransportError {
+    TransportError::WebSocketClosed {
+        code: 1006,
+        reason: String::new(),
+    }
+}
+
+fn session_unknown() -> TransportError {
+    TransportError::Http {
+        status: 400,
+        message: "Session ID unknown".into(),
+    }
 }
 
 fn sid() -> Option<String> {
@@ -94,7 +108,7 @@ fn websocket_refused_falls_back_to_polling_at_once() {
     let mut e = engine(TransportMode::Auto);
     e.connect(t(0));
     actions(&mut e);
-    e.handle_transport_error(1, "WebSocket closed (code 1006)", t(30));
+    e.handle_transport_error(1, ws_refused(), t(30));
     assert_eq!(
         actions(&mut e),
         [Close { id: 1 }, Poll { id: 2, sid: None }]
@@ -140,7 +154,7 @@ fn websocket_only_mode_fails_instead_of_falling_back() {
         Some(t(20_000)),
         "only the handshake timeout"
     );
-    e.handle_transport_error(1, "refused", t(5));
+    e.handle_transport_error(1, ws_refused(), t(5));
     assert!(matches!(
         events(&mut e)[..],
         [EngineEvent::Closed(CloseReason::TransportClosed(_))]
@@ -237,7 +251,7 @@ fn upgrade_probe_without_answer_keeps_polling_and_probes_again_later() {
 fn refused_probe_websocket_keeps_polling() {
     let mut e = on_polling(TransportMode::Auto, OPEN_UPGRADE);
     actions(&mut e);
-    e.handle_transport_error(2, "WebSocket closed (code 1006)", t(50));
+    e.handle_transport_error(2, ws_refused(), t(50));
     assert_eq!(actions(&mut e), [Close { id: 2 }]);
     assert_eq!(e.transport(), TransportKind::Polling);
     assert!(!events(&mut e)
@@ -249,7 +263,7 @@ fn refused_probe_websocket_keeps_polling() {
 fn losing_the_polling_transport_closes_everything_once() {
     let mut e = on_polling(TransportMode::Auto, OPEN_UPGRADE);
     actions(&mut e);
-    e.handle_transport_error(1, "HTTP 400: Session ID unknown", t(60));
+    e.handle_transport_error(1, session_unknown(), t(60));
     assert_eq!(actions(&mut e), [Close { id: 2 }, Close { id: 1 }]);
     let closed: Vec<_> = events(&mut e)
         .into_iter()
@@ -258,7 +272,7 @@ fn losing_the_polling_transport_closes_everything_once() {
     assert_eq!(
         closed,
         [EngineEvent::Closed(CloseReason::TransportClosed(
-            "HTTP 400: Session ID unknown".into()
+            session_unknown()
         ))]
     );
 }

@@ -14,7 +14,9 @@ use gloo_timers::callback::Timeout;
 use crate::client::core::Input;
 use crate::client::socket::{Manager, Shared};
 use crate::client::{engine_url, ServerUrl, SocketOptions, TransportKind};
-use crate::engine::{EngineAction, RememberedTransport, TransportId, DEFAULT_REMEMBER_TTL};
+use crate::engine::{
+    EngineAction, RememberedTransport, TransportError, TransportId, DEFAULT_REMEMBER_TTL,
+};
 use crate::protocol::Frame;
 use crate::time::Instant;
 use crate::transport::{PollingConfig, PollingTransport, TransportEvent, WebSocketTransport};
@@ -109,7 +111,7 @@ pub(crate) fn perform_actions(socket: &Manager) {
         match action {
             EngineAction::OpenWebSocket { id, sid } => {
                 let opened = engine_url(&server, &path, TransportKind::WebSocket, sid.as_deref())
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| TransportError::Unavailable(e.to_string()))
                     .and_then(|url| {
                         WebSocketTransport::open(&url, move |event| {
                             let input = match event {
@@ -195,8 +197,9 @@ fn polling_transport(
     path: &str,
     id: TransportId,
     weak: Weak<Shared>,
-) -> Result<PollingTransport, String> {
-    let url = engine_url(server, path, TransportKind::Polling, None).map_err(|e| e.to_string())?;
+) -> Result<PollingTransport, TransportError> {
+    let url = engine_url(server, path, TransportKind::Polling, None)
+        .map_err(|e| TransportError::Unavailable(e.to_string()))?;
     let core = socket.shared.core.borrow();
     let config = PollingConfig {
         url,

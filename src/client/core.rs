@@ -13,7 +13,8 @@ use crate::client::{
     NamespaceOptions, Outgoing, Reconnect, ReconnectEvent, SocketOptions, TransportKind,
 };
 use crate::engine::{
-    EngineAction, EngineEvent, EngineOptions, EngineSocket, TransportChoice, TransportId,
+    EngineAction, EngineEvent, EngineOptions, EngineSocket, TransportChoice, TransportError,
+    TransportId,
 };
 use crate::protocol::{Frame, Value};
 use crate::time::Instant;
@@ -29,7 +30,7 @@ pub(crate) enum Input {
     Frame(TransportId, Frame),
     PollResponse(TransportId, String),
     PostDone(TransportId),
-    TransportError(TransportId, String),
+    TransportError(TransportId, TransportError),
     /// A timer fired; deadlines are checked on every step anyway.
     Timer,
 }
@@ -242,7 +243,9 @@ impl Core {
                 Input::Frame(id, frame) => self.engine.handle_frame(id, frame, now),
                 Input::PollResponse(id, body) => self.engine.handle_poll_response(id, &body, now),
                 Input::PostDone(id) => self.engine.handle_post_done(id, now),
-                Input::TransportError(id, why) => self.engine.handle_transport_error(id, &why, now),
+                Input::TransportError(id, error) => {
+                    self.engine.handle_transport_error(id, error, now);
+                }
                 Input::Timer => {}
             }
         }
@@ -471,6 +474,13 @@ mod tests {
         Frame::Text(s.to_owned())
     }
 
+    fn ws_closed() -> TransportError {
+        TransportError::WebSocketClosed {
+            code: 1006,
+            reason: String::new(),
+        }
+    }
+
     fn core(mode: TransportMode) -> Core {
         let options = SocketOptions::new("http://h")
             .transports(mode)
@@ -503,13 +513,7 @@ mod tests {
         connect_ws(&mut c, 1, t(10));
         assert_eq!(c.state_of("/"), ConnectionState::Connected);
         assert_eq!(c.transport, TransportKind::WebSocket);
-        c.step(
-            vec![Input::TransportError(
-                1,
-                "WebSocket closed (code 1006)".into(),
-            )],
-            t(100),
-        );
+        c.step(vec![Input::TransportError(1, ws_closed())], t(100));
         assert_eq!(c.state_of("/"), ConnectionState::Reconnecting);
         assert_eq!(c.next_attempt_at(), Some(t(1_100)));
         let _ = actions(&mut c);
@@ -524,7 +528,7 @@ mod tests {
     fn a_first_connection_that_fails_stays_connecting_while_retrying() {
         let mut c = core(TransportMode::WebSocketOnly);
         actions(&mut c);
-        c.step(vec![Input::TransportError(1, "refused".into())], t(5));
+        c.step(vec![Input::TransportError(1, ws_closed())], t(5));
         assert_eq!(c.state_of("/"), ConnectionState::Connecting);
         assert!(c.last_error.is_some());
     }
@@ -533,7 +537,7 @@ mod tests {
     fn disconnect_during_backoff_prevents_any_further_attempt() {
         let mut c = core(TransportMode::WebSocketOnly);
         actions(&mut c);
-        c.step(vec![Input::TransportError(1, "refused".into())], t(5));
+        c.step(vec![Input::TransportError(1, ws_closed())], t(5));
         c.leave("/", t(10));
         assert_eq!(c.state_of("/"), ConnectionState::Disconnected);
         for ms in (100..30_000).step_by(250) {
@@ -549,7 +553,7 @@ mod tests {
     fn emits_while_reconnecting_go_out_in_order_on_the_new_connection() {
         let mut c = core(TransportMode::WebSocketOnly);
         connect_ws(&mut c, 1, t(1));
-        c.step(vec![Input::TransportError(1, "cut".into())], t(50));
+        c.step(vec![Input::TransportError(1, ws_closed())], t(50));
         for i in 0..3 {
             c.emit("/", "n", vec![i.into()], EmitOptions::default(), t(60))
                 .expect("not stopped");
@@ -593,7 +597,7 @@ mod tests {
     fn polling_fallback_shows_polling_as_the_transport() {
         let mut c = core(TransportMode::Auto);
         actions(&mut c);
-        c.step(vec![Input::TransportError(1, "refused".into())], t(5));
+        c.step(vec![Input::TransportError(1, ws_closed())], t(5));
         assert_eq!(
             actions(&mut c),
             [Close { id: 1 }, Poll { id: 2, sid: None }]

@@ -1,5 +1,6 @@
 //! Why an Engine.IO session ended.
 
+use crate::engine::TransportError;
 use crate::protocol::DecodeError;
 
 /// Why an Engine.IO session closed.
@@ -14,7 +15,10 @@ pub enum CloseReason {
     ServerClosed,
     /// The transport (WebSocket or polling) closed or failed underneath.
     #[error("the connection was lost: {0}")]
-    TransportClosed(String),
+    TransportClosed(TransportError),
+    /// The server did not complete the Engine.IO handshake in time.
+    #[error("the server did not complete the Engine.IO handshake in time")]
+    HandshakeTimeout,
     /// The server sent something that is not valid Engine.IO v4.
     #[error("the server sent an invalid packet: {0}")]
     ProtocolError(DecodeError),

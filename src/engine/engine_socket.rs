@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use crate::client::TransportKind;
 use crate::engine::{
-    CloseReason, Fallback, Session, SessionEvent, TransportChoice, Upgrade, UpgradeEvent,
-    WriteBuffer,
+    CloseReason, Fallback, Session, SessionEvent, TransportChoice, TransportError, Upgrade,
+    UpgradeEvent, WriteBuffer,
 };
 use crate::protocol::{decode_payload, EnginePacket, Frame, Handshake};
 use crate::time::Instant;
@@ -350,8 +350,8 @@ impl EngineSocket {
         self.pump(now);
     }
 
-    /// Transport `id` failed or closed; `why` says how, for a person.
-    pub fn handle_transport_error(&mut self, id: TransportId, why: &str, now: Instant) {
+    /// Transport `id` failed or closed.
+    pub fn handle_transport_error(&mut self, id: TransportId, error: TransportError, now: Instant) {
         match &mut self.state {
             State::Connecting(attempt) if attempt.id == id => {
                 if attempt.kind == TransportKind::WebSocket
@@ -360,14 +360,14 @@ impl EngineSocket {
                     self.actions.push_back(EngineAction::Close { id });
                     self.start_attempt(TransportKind::Polling, now);
                 } else {
-                    attempt.session.handle_transport_closed(why);
+                    attempt.session.handle_transport_closed(error);
                 }
             }
-            State::Open(open) if open.id == id => open.session.handle_transport_closed(why),
+            State::Open(open) if open.id == id => open.session.handle_transport_closed(error),
             State::Open(open) => {
                 if let Some(probe) = open.probe.as_mut().filter(|p| p.id == id) {
                     match probe.upgrade.as_mut() {
-                        Some(upgrade) => upgrade.handle_transport_failed(why),
+                        Some(upgrade) => upgrade.handle_transport_failed(error.to_string()),
                         None => {
                             let probe_id = probe.id;
                             fail_probe(open, probe_id, now, &self.options, &mut self.actions);

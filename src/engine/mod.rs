@@ -23,6 +23,7 @@ mod close_reason;
 mod engine_socket;
 mod session;
 mod transport_choice;
+mod transport_error;
 mod upgrade;
 mod write_buffer;
 
@@ -33,5 +34,6 @@ pub use transport_choice::{
     Fallback, RememberedTransport, TransportChoice, TransportMode, DEFAULT_REMEMBER_TTL,
     DEFAULT_WEBSOCKET_DEADLINE,
 };
+pub use transport_error::TransportError;
 pub use upgrade::{Upgrade, UpgradeEvent, UpgradeState};
 pub use write_buffer::WriteBuffer;

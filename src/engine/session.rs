@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use crate::engine::CloseReason;
+use crate::engine::{CloseReason, TransportError};
 use crate::protocol::{EnginePacket, Handshake};
 use crate::time::Instant;
 
@@ -138,9 +138,9 @@ impl Session {
     }
 
     /// The transport closed or failed; `why` says how, for the close reason.
-    pub fn handle_transport_closed(&mut self, why: impl Into<String>) {
+    pub fn handle_transport_closed(&mut self, error: TransportError) {
         if !matches!(self.state, SessionState::Closed(_)) {
-            self.close_with(CloseReason::TransportClosed(why.into()));
+            self.close_with(CloseReason::TransportClosed(error));
         }
     }
 
@@ -153,9 +153,7 @@ impl Session {
             return;
         }
         match self.state {
-            SessionState::Opening => self.close_with(CloseReason::TransportClosed(
-                "the server did not complete the Engine.IO handshake in time".into(),
-            )),
+            SessionState::Opening => self.close_with(CloseReason::HandshakeTimeout),
             SessionState::Open(_) => self.close_with(CloseReason::PingTimeout),
             SessionState::Closed(_) => self.deadline = None,
         }
@@ -304,7 +302,7 @@ mod tests {
         s.handle_timeout(t(1_000));
         assert!(matches!(
             s.poll_event(),
-            Some(SessionEvent::Closed(CloseReason::TransportClosed(_)))
+            Some(SessionEvent::Closed(CloseReason::HandshakeTimeout))
         ));
     }
 
@@ -323,7 +321,10 @@ mod tests {
         let mut s = open_session();
         s.handle_packet(EnginePacket::Message("2[\"x\"]".into()), t(1));
         s.handle_packet(EnginePacket::Close, t(2));
-        s.handle_transport_closed("socket closed");
+        s.handle_transport_closed(TransportError::WebSocketClosed {
+            code: 1006,
+            reason: String::new(),
+        });
         assert_eq!(
             s.poll_event(),
             Some(SessionEvent::Message("2[\"x\"]".into()))

@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Request, RequestCredentials, RequestInit, Response};
 
+use crate::engine::TransportError;
 use crate::transport::TransportEvent;
 
 /// Settings every request of a polling transport shares.
@@ -80,7 +81,7 @@ impl PollingTransport {
     /// `on_ok(body)`) or its failure, unless the transport was dropped.
     fn spawn(
         &self,
-        request: Result<Request, String>,
+        request: Result<Request, TransportError>,
         on_ok: impl FnOnce(String) -> TransportEvent + 'static,
     ) {
         let on_event = self.on_event.clone();
@@ -105,7 +106,7 @@ impl PollingTransport {
         url: &str,
         body: Option<&str>,
         abort: Option<&AbortController>,
-    ) -> Result<Request, String> {
+    ) -> Result<Request, TransportError> {
         let init = RequestInit::new();
         init.set_method(method);
         init.set_credentials(if self.config.with_credentials {
@@ -119,16 +120,19 @@ impl PollingTransport {
         if let Some(controller) = abort {
             init.set_signal(Some(&controller.signal()));
         }
-        let request = Request::new_with_str_and_init(url, &init)
-            .map_err(|e| format!("cannot build a polling request to {url}: {e:?}"))?;
+        let request = Request::new_with_str_and_init(url, &init).map_err(|e| {
+            TransportError::Unavailable(format!("cannot build a polling request to {url}: {e:?}"))
+        })?;
         let headers = request.headers();
         if body.is_some() {
             let _ = headers.set("Content-Type", "text/plain;charset=UTF-8");
         }
         for (name, value) in &self.config.extra_headers {
-            headers
-                .set(name, value)
-                .map_err(|_| format!("the header \"{name}\" cannot be set by a browser"))?;
+            headers.set(name, value).map_err(|_| {
+                TransportError::Unavailable(format!(
+                    "the header \"{name}\" cannot be set by a browser"
+                ))
+            })?;
         }
         Ok(request)
     }
@@ -143,15 +147,16 @@ impl Drop for PollingTransport {
     }
 }
 
-/// Fetches `request` and returns its body, or a sentence saying what failed.
-async fn fetch_text(request: Request) -> Result<String, String> {
-    let window = web_sys::window().ok_or("polling needs a browser window")?;
+/// Fetches `request` and returns its body.
+async fn fetch_text(request: Request) -> Result<String, TransportError> {
+    let window = web_sys::window()
+        .ok_or_else(|| TransportError::Unavailable("polling needs a browser window".into()))?;
     let response = JsFuture::from(window.fetch_with_request(&request))
         .await
-        .map_err(|_| "the polling request failed (network error or aborted)".to_owned())?;
+        .map_err(|_| TransportError::Network("network error, refused, or aborted".into()))?;
     let response: Response = response
         .dyn_into()
-        .map_err(|_| "fetch did not return a Response".to_owned())?;
+        .map_err(|_| TransportError::Network("fetch did not return a Response".into()))?;
     let status = response.status();
     let text = match response.text() {
         Ok(promise) => JsFuture::from(promise)
@@ -168,12 +173,12 @@ async fn fetch_text(request: Request) -> Result<String, String> {
     }
 }
 
-/// A sentence for a non-2xx answer; Engine.IO servers answer errors with
+/// The error of a non-2xx answer; Engine.IO servers answer errors with
 /// `{"code":1,"message":"Session ID unknown"}`.
-fn http_error(status: u16, body: &str) -> String {
+fn http_error(status: u16, body: &str) -> TransportError {
     let message = serde_json::from_str::<serde_json::Value>(body)
         .ok()
         .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_owned))
         .unwrap_or_else(|| body.chars().take(200).collect());
-    format!("HTTP {status}: {message}")
+    TransportError::Http { status, message }
 }

@@ -5,6 +5,7 @@ use gloo_events::EventListener;
 use wasm_bindgen::JsCast;
 use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
+use crate::engine::TransportError;
 use crate::protocol::Frame;
 
 /// What the WebSocket reports, in the order it happens.
@@ -14,8 +15,8 @@ pub(crate) enum TransportEvent {
     Open,
     /// A frame arrived.
     Frame(Frame),
-    /// The socket closed or failed to open; the text says how, for a person.
-    Closed(String),
+    /// The transport closed or failed.
+    Closed(TransportError),
 }
 
 /// One browser WebSocket carrying Engine.IO packets.
@@ -30,9 +31,13 @@ impl WebSocketTransport {
     pub(crate) fn open(
         url: &str,
         on_event: impl Fn(TransportEvent) + 'static,
-    ) -> Result<Self, String> {
-        let socket = WebSocket::new(url)
-            .map_err(|err| format!("cannot open a WebSocket to {url}: {}", describe(&err)))?;
+    ) -> Result<Self, TransportError> {
+        let socket = WebSocket::new(url).map_err(|err| {
+            TransportError::Unavailable(format!(
+                "cannot open a WebSocket to {url}: {}",
+                describe(&err)
+            ))
+        })?;
         socket.set_binary_type(BinaryType::Arraybuffer);
         let on_event = std::rc::Rc::new(on_event);
 
@@ -64,20 +69,15 @@ impl WebSocketTransport {
         let close = {
             let on_event = on_event.clone();
             EventListener::new(&socket, "close", move |event| {
-                let why = match event.dyn_ref::<CloseEvent>() {
-                    Some(close) if close.reason().is_empty() => {
-                        format!("WebSocket closed (code {})", close.code())
-                    }
-                    Some(close) => {
-                        format!(
-                            "WebSocket closed (code {}: {})",
-                            close.code(),
-                            close.reason()
-                        )
-                    }
-                    None => "WebSocket closed".to_owned(),
-                };
-                on_event(TransportEvent::Closed(why));
+                let (code, reason) = event
+                    .dyn_ref::<CloseEvent>()
+                    .map_or((1006, String::new()), |close| {
+                        (close.code(), close.reason())
+                    });
+                on_event(TransportEvent::Closed(TransportError::WebSocketClosed {
+                    code,
+                    reason,
+                }));
             })
         };
         Ok(Self {
@@ -87,12 +87,14 @@ impl WebSocketTransport {
     }
 
     /// Sends one frame. An error means the socket is no longer usable.
-    pub(crate) fn send(&self, frame: &Frame) -> Result<(), String> {
+    pub(crate) fn send(&self, frame: &Frame) -> Result<(), TransportError> {
         let result = match frame {
             Frame::Text(text) => self.socket.send_with_str(text),
             Frame::Binary(bytes) => self.socket.send_with_u8_array(bytes),
         };
-        result.map_err(|err| format!("WebSocket send failed: {}", describe(&err)))
+        result.map_err(|err| {
+            TransportError::Unavailable(format!("WebSocket send failed: {}", describe(&err)))
+        })
     }
 }
 
