@@ -14,10 +14,11 @@ pub mod checks;
 type Check = fn(&[u8]);
 
 /// Each fuzz target: its corpus directory name and the property it checks.
-const TARGETS: [(&str, Check); 3] = [
+const TARGETS: [(&str, Check); 4] = [
     ("engine_packet", checks::engine_packet),
     ("payload", checks::payload),
     ("socket_packet", checks::socket_packet),
+    ("reassembler", checks::reassembler),
 ];
 
 #[test]
