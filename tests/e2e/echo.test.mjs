@@ -101,3 +101,26 @@ test('with ?transport=polling the page connects over polling and still echoes', 
   );
   await page.close();
 });
+
+test('leaving the page closes the connection cleanly (a DISCONNECT, not a dropped socket)', async () => {
+  const logged = await startServer(['--static-dir', dist], { RUST_LOG: 'info' });
+  try {
+    const page = await browser.context.newPage();
+    await page.goto(logged.url + '/');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=connection-state]')?.textContent === 'connected',
+      null,
+      { timeout: 10000 },
+    );
+    await page.goto('about:blank');
+    const deadline = Date.now() + 5000;
+    while (!/socket disconnected/.test(logged.stderr()) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const line = logged.stderr().split('\n').find((l) => l.includes('socket disconnected')) ?? '';
+    assert.match(line, /manually disconnected/, `the server saw: ${line || 'no disconnect'}`);
+    await page.close();
+  } finally {
+    await stopServer(logged);
+  }
+});

@@ -13,13 +13,14 @@ const serverBin =
   process.env.LSIO_SERVER_BIN ?? path.join(root, 'target/debug/leptos-socketio-server');
 
 /**
- * Starts the server on a free port with extra `args` and resolves with
+ * Starts the server on a free port with extra `args` (and extra environment
+ * variables `env`) and resolves with
  * `{ child, url, stderr() }` once it printed its URL line.
  */
-export function startServer(args = []) {
+export function startServer(args = [], env = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(serverBin, ['--host', '127.0.0.1', '--port', '0', ...args], {
-      env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
+      env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
