@@ -285,3 +285,57 @@ async fn disconnect_during_backoff_makes_no_further_attempts() {
     assert_eq!(socket.state(), ConnectionState::Disconnected);
     server.stop().await;
 }
+
+#[wasm_bindgen_test]
+async fn a_server_without_websocket_is_reached_over_polling() {
+    let server = Server::start(&["--transports", "polling"], false).await;
+    let socket = Socket::connect(options(&server.url, TransportMode::Auto));
+    connected(&socket, 5_000).await;
+    assert_eq!(socket.transport(), TransportKind::Polling);
+    let reply = socket
+        .emit_with_ack("echo", vec![json!("polling only")])
+        .await;
+    assert_eq!(reply, Ok(vec![json!("polling only")]));
+    socket.disconnect();
+    server.stop().await;
+}
+
+#[wasm_bindgen_test]
+async fn the_transport_that_worked_is_remembered_and_tried_first_next_time() {
+    let server = Server::start(&[], true).await;
+    server.proxy_mode("refuse-upgrade").await;
+    let remembering = |url: &str| options(url, TransportMode::Auto).remember_transport(true);
+    let first = Socket::connect(remembering(&server.proxied()));
+    connected(&first, 5_000).await;
+    assert_eq!(first.transport(), TransportKind::Polling);
+    first.disconnect();
+    let stats = |s: serde_json::Value| {
+        (
+            s["websocketHandshakes"].as_u64().expect("a count"),
+            s["pollingHandshakes"].as_u64().expect("a count"),
+        )
+    };
+    let path = format!("/servers/{}/stats", server.id);
+    assert_eq!(
+        stats(call("GET", &path, None).await),
+        (1, 1),
+        "WebSocket tried, then polling"
+    );
+
+    // A new page load (a new socket): polling straight away.
+    let second = Socket::connect(remembering(&server.proxied()));
+    connected(&second, 5_000).await;
+    assert_eq!(second.transport(), TransportKind::Polling);
+    assert_eq!(
+        stats(call("GET", &path, None).await),
+        (1, 2),
+        "no WebSocket handshake first"
+    );
+    second.disconnect();
+
+    // Forget it again, so other tests start from a clean slate.
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.clear();
+    }
+    server.stop().await;
+}
