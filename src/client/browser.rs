@@ -17,9 +17,10 @@ use crate::client::{engine_url, ServerUrl, SocketOptions, TransportKind};
 use crate::engine::{
     EngineAction, RememberedTransport, TransportError, TransportId, DEFAULT_REMEMBER_TTL,
 };
-use crate::protocol::Frame;
 use crate::time::Instant;
-use crate::transport::{PollingConfig, PollingTransport, TransportEvent, WebSocketTransport};
+use crate::transport::{
+    PollingConfig, PollingEvent, PollingTransport, TransportEvent, WebSocketTransport,
+};
 
 enum Transport {
     WebSocket(WebSocketTransport),
@@ -103,16 +104,11 @@ pub(crate) fn perform_actions(socket: &Manager) {
         let Some(action) = shared.core.borrow_mut().actions.pop_front() else {
             break;
         };
-        let (server, path) = {
-            let core = shared.core.borrow();
-            (server(&core.options), core.options.path.clone())
-        };
-        let weak = Rc::downgrade(shared);
         match action {
             EngineAction::OpenWebSocket { id, sid } => {
-                let opened = engine_url(&server, &path, TransportKind::WebSocket, sid.as_deref())
-                    .map_err(|e| TransportError::Unavailable(e.to_string()))
-                    .and_then(|url| {
+                let weak = Rc::downgrade(shared);
+                let opened =
+                    url_for(socket, TransportKind::WebSocket, sid.as_deref()).and_then(|url| {
                         WebSocketTransport::open(&url, move |event| {
                             let input = match event {
                                 TransportEvent::Open => Input::WebSocketOpen(id),
@@ -139,7 +135,7 @@ pub(crate) fn perform_actions(socket: &Manager) {
             EngineAction::Poll { id, sid } => {
                 let mut io = shared.io.borrow_mut();
                 if let Entry::Vacant(slot) = io.transports.entry(id) {
-                    match polling_transport(socket, &server, &path, id, weak) {
+                    match polling_transport(socket, id) {
                         Ok(polling) => {
                             slot.insert(Transport::Polling(polling));
                         }
@@ -191,15 +187,23 @@ pub(crate) fn perform_actions(socket: &Manager) {
     }
 }
 
+/// The Engine.IO URL of the socket's server for `kind` (and `sid`).
+fn url_for(
+    socket: &Manager,
+    kind: TransportKind,
+    sid: Option<&str>,
+) -> Result<String, TransportError> {
+    let core = socket.shared.core.borrow();
+    engine_url(&server(&core.options), &core.options.path, kind, sid)
+        .map_err(|e| TransportError::Unavailable(e.to_string()))
+}
+
 fn polling_transport(
     socket: &Manager,
-    server: &str,
-    path: &str,
     id: TransportId,
-    weak: Weak<Shared>,
 ) -> Result<PollingTransport, TransportError> {
-    let url = engine_url(server, path, TransportKind::Polling, None)
-        .map_err(|e| TransportError::Unavailable(e.to_string()))?;
+    let url = url_for(socket, TransportKind::Polling, None)?;
+    let weak = Rc::downgrade(&socket.shared);
     let core = socket.shared.core.borrow();
     let config = PollingConfig {
         url,
@@ -208,10 +212,9 @@ fn polling_transport(
     };
     Ok(PollingTransport::new(config, move |event| {
         let input = match event {
-            TransportEvent::Frame(Frame::Text(body)) => Input::PollResponse(id, body),
-            TransportEvent::Frame(Frame::Binary(_)) => return,
-            TransportEvent::Open => Input::PostDone(id),
-            TransportEvent::Closed(why) => Input::TransportError(id, why),
+            PollingEvent::Response(body) => Input::PollResponse(id, body),
+            PollingEvent::PostDone => Input::PostDone(id),
+            PollingEvent::Failed(error) => Input::TransportError(id, error),
         };
         report(&weak, input);
     }))

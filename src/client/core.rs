@@ -160,7 +160,8 @@ impl Core {
         self.joined.get(ns).is_some_and(|j| !j.left)
     }
 
-    /// Emits on `ns`; with an ack, returns the receiver of the acknowledgement.
+    /// Emits on `ns`; with an ack, returns its id and the receiver of the
+    /// acknowledgement.
     pub(crate) fn emit(
         &mut self,
         ns: &str,
@@ -168,7 +169,7 @@ impl Core {
         args: Vec<Value>,
         options: EmitOptions,
         now: Instant,
-    ) -> Result<Option<oneshot::Receiver<AckResult>>, EmitError> {
+    ) -> Result<Option<(u64, oneshot::Receiver<AckResult>)>, EmitError> {
         if !self.is_active(ns) {
             return Err(EmitError::Disconnected);
         }
@@ -181,9 +182,19 @@ impl Core {
             if let Some(j) = self.joined.get_mut(ns) {
                 j.ack_waiters.insert(id, sender);
             }
-            receiver
+            (id, receiver)
         });
         Ok(receiver)
+    }
+
+    /// Forgets the acknowledgement `id` on `ns`: nobody waits for it any more.
+    pub(crate) fn cancel_ack(&mut self, ns: &str, id: u64) {
+        if let Some(j) = self.joined.get_mut(ns) {
+            j.ack_waiters.remove(&id);
+        }
+        if let Some(n) = self.connection.namespace_mut(ns) {
+            n.cancel_ack(id);
+        }
     }
 
     /// Answers the server's event `ack_id` on `ns`.
@@ -690,5 +701,24 @@ mod tests {
                 Close { id: 1 }
             ]
         );
+    }
+
+    #[test]
+    fn an_abandoned_ack_is_forgotten_and_a_late_answer_ignored() {
+        let mut c = core(TransportMode::WebSocketOnly);
+        connect_ws(&mut c, 1, t(1));
+        let ack = EmitOptions {
+            ack: true,
+            ..EmitOptions::default()
+        };
+        let (id, receiver) = c
+            .emit("/", "x", vec![], ack, t(2))
+            .expect("active")
+            .expect("an ack");
+        drop(receiver);
+        c.cancel_ack("/", id);
+        assert!(c.joined.get("/").is_some_and(|j| j.ack_waiters.is_empty()));
+        c.step(vec![Input::Frame(1, text(&format!("43{id}[1]")))], t(3));
+        assert_eq!(c.state_of("/"), ConnectionState::Connected);
     }
 }

@@ -92,15 +92,14 @@ impl Listeners {
 
     /// How many handlers are registered on `ns`, for leak tests.
     pub(crate) fn len(&self, ns: &str) -> usize {
-        let count = |map_ns: &String| map_ns == ns;
-        self.connection.get(ns).map_or(0, Vec::len)
-            + self
-                .events
-                .iter()
-                .filter(|((n, _), _)| count(n))
-                .map(|(_, v)| v.len())
-                .sum::<usize>()
-            + self.acks.keys().filter(|(n, _)| count(n)).count()
+        let events: usize = self
+            .events
+            .iter()
+            .filter(|((n, _), _)| n == ns)
+            .map(|(_, handlers)| handlers.len())
+            .sum();
+        let acks = self.acks.keys().filter(|(n, _)| n == ns).count();
+        self.connection.get(ns).map_or(0, Vec::len) + events + acks
     }
 }
 

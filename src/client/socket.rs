@@ -5,7 +5,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::time::Duration;
 
 use futures_channel::oneshot;
@@ -282,12 +282,26 @@ impl Socket {
             ack: true,
             ..EmitOptions::default()
         };
-        let receiver = self.emit_with(event, args, options);
+        let emitted = self.emit_with(event, args, options);
+        let shared = Rc::downgrade(&self.manager.shared);
+        let namespace = self.namespace.clone();
         async move {
-            match receiver {
+            match emitted {
                 Err(err) => Err(AckError::Emit(err)),
                 Ok(None) => Err(AckError::Disconnected),
-                Ok(Some(receiver)) => receiver.await.unwrap_or(Err(AckError::Disconnected)),
+                Ok(Some((id, receiver))) => {
+                    // Dropping the future before the ack forgets the ack, so
+                    // abandoned waits do not pile up.
+                    let mut pending = PendingAck {
+                        shared,
+                        namespace,
+                        id,
+                        armed: true,
+                    };
+                    let result = receiver.await.unwrap_or(Err(AckError::Disconnected));
+                    pending.armed = false;
+                    result
+                }
             }
         }
     }
@@ -297,7 +311,7 @@ impl Socket {
         event: &str,
         args: Vec<Value>,
         options: EmitOptions,
-    ) -> Result<Option<oneshot::Receiver<AckResult>>, EmitError> {
+    ) -> Result<Option<(u64, oneshot::Receiver<AckResult>)>, EmitError> {
         check_event_name(event)?;
         let receiver =
             self.shared()
@@ -375,6 +389,27 @@ impl Socket {
             .borrow_mut()
             .leave(&self.namespace, now());
         self.manager.pump();
+    }
+}
+
+/// An acknowledgement being waited for; dropped unanswered, it cancels it.
+struct PendingAck {
+    shared: Weak<Shared>,
+    namespace: Rc<str>,
+    id: u64,
+    armed: bool,
+}
+
+impl Drop for PendingAck {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        if let Some(shared) = self.shared.upgrade() {
+            if let Ok(mut core) = shared.core.try_borrow_mut() {
+                core.cancel_ack(&self.namespace, self.id);
+            }
+        }
     }
 }
 

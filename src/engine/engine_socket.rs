@@ -355,7 +355,7 @@ impl EngineSocket {
         match &mut self.state {
             State::Connecting(attempt) if attempt.id == id => {
                 if attempt.kind == TransportKind::WebSocket
-                    && self.choice.handle_websocket_failed(now) == Fallback::UsePolling
+                    && self.choice.handle_websocket_failed() == Fallback::UsePolling
                 {
                     self.actions.push_back(EngineAction::Close { id });
                     self.start_attempt(TransportKind::Polling, now);
@@ -478,7 +478,7 @@ impl EngineSocket {
             probe: None,
             next_probe_at: None,
         }));
-        if self.choice.remember(kind, 0).is_some() {
+        if self.choice.remembers(kind) {
             self.actions.push_back(EngineAction::Remember(kind));
         }
         self.events.push_back(EngineEvent::Opened {
@@ -546,7 +546,7 @@ impl EngineSocket {
             && !open.get_in_flight
             && !open.buffer.is_post_in_flight()
         {
-            upgrade.handle_polling_paused(now);
+            upgrade.handle_polling_paused();
             while let Some(packet) = upgrade.poll_transmit() {
                 self.actions.push_back(EngineAction::Send {
                     id: probe_id,
@@ -576,7 +576,7 @@ impl EngineSocket {
                         frame: packet.into_frame(),
                     });
                 }
-                if self.choice.remember(TransportKind::WebSocket, 0).is_some() {
+                if self.choice.remembers(TransportKind::WebSocket) {
                     self.actions
                         .push_back(EngineAction::Remember(TransportKind::WebSocket));
                 }

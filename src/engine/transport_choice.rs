@@ -182,14 +182,14 @@ impl TransportChoice {
         (self.mode == TransportMode::Auto).then(|| now + self.websocket_deadline)
     }
 
-    /// The first WebSocket failed at `now` — it was refused, closed before
+    /// The first WebSocket failed — it was refused, closed before
     /// opening, or missed its [open deadline](Self::websocket_open_deadline):
     /// [`Fallback::UsePolling`], except in [`TransportMode::WebSocketOnly`],
     /// where the attempt fails and reconnection retries.
     ///
     /// A failed upgrade probe is not this: [`Upgrade`](crate::engine::Upgrade)
     /// reports it, and polling simply goes on.
-    pub fn handle_websocket_failed(&self, _now: Instant) -> Fallback {
+    pub fn handle_websocket_failed(&self) -> Fallback {
         match self.mode {
             TransportMode::WebSocketOnly => Fallback::FailAttempt,
             TransportMode::Auto
@@ -219,8 +219,14 @@ impl TransportChoice {
     /// push later `Auto` page loads onto polling; [`TransportKind::None`]
     /// is not a transport that worked.
     pub fn remember(&self, worked: TransportKind, now_unix_ms: u64) -> Option<RememberedTransport> {
-        (self.mode == TransportMode::Auto && worked != TransportKind::None)
+        self.remembers(worked)
             .then(|| RememberedTransport::new(worked, now_unix_ms))
+    }
+
+    /// Whether [`remember`](Self::remember) would persist `worked`: only in
+    /// [`TransportMode::Auto`], and only for a real transport.
+    pub fn remembers(&self, worked: TransportKind) -> bool {
+        self.mode == TransportMode::Auto && worked != TransportKind::None
     }
 }
 
@@ -260,7 +266,7 @@ mod tests {
     #[test]
     fn auto_falls_back_to_polling_when_websocket_fails() {
         let c = choice(TransportMode::Auto, None);
-        assert_eq!(c.handle_websocket_failed(t(2_500)), Fallback::UsePolling);
+        assert_eq!(c.handle_websocket_failed(), Fallback::UsePolling);
     }
 
     #[test]
@@ -290,8 +296,8 @@ mod tests {
             plain.websocket_open_deadline(t(0))
         );
         assert_eq!(
-            on_polling.handle_websocket_failed(t(0)),
-            plain.handle_websocket_failed(t(0))
+            on_polling.handle_websocket_failed(),
+            plain.handle_websocket_failed()
         );
         let on_websocket = choice(TransportMode::Auto, Some(TransportKind::WebSocket));
         assert_eq!(on_websocket.first(), TransportKind::WebSocket);
@@ -315,7 +321,7 @@ mod tests {
         for remembered in [None, Some(TransportKind::Polling)] {
             let c = choice(TransportMode::WebSocketOnly, remembered);
             assert_eq!(c.first(), TransportKind::WebSocket);
-            assert_eq!(c.handle_websocket_failed(t(0)), Fallback::FailAttempt);
+            assert_eq!(c.handle_websocket_failed(), Fallback::FailAttempt);
             assert_eq!(c.websocket_open_deadline(t(0)), None);
             assert!(!c.should_probe_upgrade(&handshake(&["websocket"])));
         }

@@ -156,7 +156,7 @@ impl Upgrade {
     /// Polling is paused: no GET or POST is in flight any more. Queues the
     /// `5` packet and completes the upgrade. Does nothing unless the upgrade
     /// was waiting for exactly this.
-    pub fn handle_polling_paused(&mut self, _now: Instant) {
+    pub fn handle_polling_paused(&mut self) {
         if self.state != UpgradeState::Pausing {
             return;
         }
@@ -284,7 +284,7 @@ mod tests {
         );
         assert_eq!(u.poll_timeout(), None);
 
-        u.handle_polling_paused(t(60));
+        u.handle_polling_paused();
         assert_eq!(u.state(), UpgradeState::Done);
         assert_eq!(u.poll_transmit(), Some(EnginePacket::Upgrade));
         assert_eq!(u.poll_event(), Some(UpgradeEvent::Upgraded));
@@ -349,7 +349,7 @@ mod tests {
         u.handle_probe_packet(EnginePacket::Message("2[\"x\"]".into()), t(1_200));
         let reason = failure(&mut u);
         assert!(reason.contains("message"), "{reason}");
-        u.handle_polling_paused(t(1_300));
+        u.handle_polling_paused();
         assert_eq!(u.poll_transmit(), None, "no upgrade packet after a failure");
     }
 
@@ -375,7 +375,7 @@ mod tests {
     #[test]
     fn after_the_upgrade_the_transport_belongs_to_the_session() {
         let mut u = pausing();
-        u.handle_polling_paused(t(1_200));
+        u.handle_polling_paused();
         assert_eq!(u.poll_transmit(), Some(EnginePacket::Upgrade));
         assert_eq!(u.poll_event(), Some(UpgradeEvent::Upgraded));
         u.handle_probe_packet(EnginePacket::Message("2[\"x\"]".into()), t(1_300));
@@ -388,7 +388,7 @@ mod tests {
     #[test]
     fn polling_paused_before_the_probe_is_answered_is_ignored() {
         let mut u = probing();
-        u.handle_polling_paused(t(1_010));
+        u.handle_polling_paused();
         assert_eq!(u.state(), UpgradeState::Probing);
         assert_eq!((u.poll_transmit(), u.poll_event()), (None, None));
         assert_eq!(u.poll_timeout(), Some(t(1_500)));

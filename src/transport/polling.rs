@@ -10,7 +10,6 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Request, RequestCredentials, RequestInit, Response};
 
 use crate::engine::TransportError;
-use crate::transport::TransportEvent;
 
 /// Settings every request of a polling transport shares.
 #[derive(Debug, Clone, Default)]
@@ -23,10 +22,21 @@ pub(crate) struct PollingConfig {
     pub(crate) extra_headers: Vec<(String, String)>,
 }
 
+/// What a polling request reports.
+#[derive(Debug)]
+pub(crate) enum PollingEvent {
+    /// A GET answered with this body (an encoded payload).
+    Response(String),
+    /// A POST was accepted.
+    PostDone,
+    /// A request failed; the transport is done.
+    Failed(TransportError),
+}
+
 /// One Engine.IO polling "channel": GETs and POSTs to the same URL.
 pub(crate) struct PollingTransport {
     config: PollingConfig,
-    on_event: Rc<dyn Fn(TransportEvent)>,
+    on_event: Rc<dyn Fn(PollingEvent)>,
     get_abort: Option<AbortController>,
     /// Cleared on drop, so answers of requests still in flight are ignored.
     alive: Rc<Cell<bool>>,
@@ -35,10 +45,9 @@ pub(crate) struct PollingTransport {
 }
 
 impl PollingTransport {
-    /// A polling transport that reports to `on_event`: `Frame(Text(body))`
-    /// for each GET answer, `Open` for each POST answered `ok`, and `Closed`
-    /// on any failure.
-    pub(crate) fn new(config: PollingConfig, on_event: impl Fn(TransportEvent) + 'static) -> Self {
+    /// A polling transport that reports every answer and failure to
+    /// `on_event`.
+    pub(crate) fn new(config: PollingConfig, on_event: impl Fn(PollingEvent) + 'static) -> Self {
         Self {
             config,
             on_event: Rc::new(on_event),
@@ -66,15 +75,13 @@ impl PollingTransport {
         let controller = AbortController::new().ok();
         let request = self.request("GET", &self.url(sid), None, controller.as_ref());
         self.get_abort = controller;
-        self.spawn(request, |body| {
-            TransportEvent::Frame(crate::protocol::Frame::Text(body))
-        });
+        self.spawn(request, PollingEvent::Response);
     }
 
     /// POSTs an encoded payload.
     pub(crate) fn post(&self, sid: &str, body: String) {
         let request = self.request("POST", &self.url(Some(sid)), Some(&body), None);
-        self.spawn(request, |_| TransportEvent::Open);
+        self.spawn(request, |_| PollingEvent::PostDone);
     }
 
     /// Runs `request` in the background and reports its answer (as
@@ -82,7 +89,7 @@ impl PollingTransport {
     fn spawn(
         &self,
         request: Result<Request, TransportError>,
-        on_ok: impl FnOnce(String) -> TransportEvent + 'static,
+        on_ok: impl FnOnce(String) -> PollingEvent + 'static,
     ) {
         let on_event = self.on_event.clone();
         let alive = self.alive.clone();
@@ -94,7 +101,7 @@ impl PollingTransport {
             if alive.get() {
                 on_event(match result {
                     Ok(body) => on_ok(body),
-                    Err(why) => TransportEvent::Closed(why),
+                    Err(why) => PollingEvent::Failed(why),
                 });
             }
         });
