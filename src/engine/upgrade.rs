@@ -79,7 +79,7 @@ pub enum UpgradeEvent {
 /// assert_eq!(upgrade.poll_transmit(), Some(EnginePacket::Ping("probe".into())));
 /// upgrade.handle_probe_packet(EnginePacket::Pong("probe".into()), Instant::from_millis(40));
 /// assert_eq!(upgrade.poll_event(), Some(UpgradeEvent::PausePolling));
-/// upgrade.handle_polling_paused(Instant::from_millis(45));
+/// upgrade.handle_polling_paused();
 /// assert_eq!(upgrade.poll_transmit(), Some(EnginePacket::Upgrade));
 /// assert_eq!(upgrade.poll_event(), Some(UpgradeEvent::Upgraded));
 /// ```
