@@ -9,7 +9,8 @@
 //!
 //! | module | holds |
 //! |---|---|
-//! | [`leptos`] | `use_socket`: the client as reactive signals |
+//! | [`leptos`] | `use_socket`: the client as reactive signals; the `<Chat/>` component |
+//! | [`chat`] | the demo chat's payloads and state, sans-IO |
 //! | [`client`] | [`Socket`]: connect, `emit`, acks, events |
 //! | [`engine`] | the Engine.IO session (handshake, heartbeat), sans-IO |
 //! | `transport` | the browser WebSocket wrapper (wasm32 only) |
@@ -29,6 +30,7 @@
 //! socket.emit("echo", vec!["hello".into()]).expect("echo is not a reserved event");
 //! ```
 
+pub mod chat;
 pub mod client;
 pub mod engine;
 pub mod leptos;
