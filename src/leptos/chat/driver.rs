@@ -1,0 +1,101 @@
+//! The driver of `<Chat/>`: feeds the sans-IO [`ChatState`] what happened
+//! with the time, performs its commands through the [`Wire`], and keeps its
+//! one timer armed.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+
+use crate::chat::ChatState;
+use crate::leptos::chat::clock::{self, Timer};
+use crate::leptos::chat::wire::{Incoming, Reply, Wire};
+use crate::time::Instant;
+use crate::ConnectionState;
+
+/// Cheap to clone: every clone drives the same chat.
+#[derive(Clone)]
+pub(super) struct Driver {
+    state: RwSignal<ChatState>,
+    wire: Wire,
+    timer: Rc<RefCell<Option<Timer>>>,
+}
+
+impl Driver {
+    pub(super) fn new(state: RwSignal<ChatState>, wire: Wire) -> Self {
+        Self {
+            state,
+            wire,
+            timer: Rc::default(),
+        }
+    }
+
+    /// Applies `f` to the model at the current time, then performs the
+    /// commands it queued. Does nothing once the component is gone.
+    pub(super) fn apply<R>(&self, f: impl FnOnce(&mut ChatState, Instant) -> R) -> Option<R> {
+        let now = clock::now();
+        let result = self.state.try_update(|chat| f(chat, now))?;
+        self.flush();
+        Some(result)
+    }
+
+    /// What the server said.
+    pub(super) fn incoming(&self, incoming: Incoming) {
+        self.apply(|chat, now| match incoming {
+            Incoming::Message(message) => chat.handle_message(message, now),
+            Incoming::Presence(presence) => chat.handle_presence(presence),
+            Incoming::Typing(notice) => chat.handle_typing(notice, now),
+            Incoming::Connection(ConnectionState::Connected) => chat.handle_connected(now),
+            Incoming::Connection(_) => chat.handle_disconnected(now),
+        });
+    }
+
+    /// Stops the timer (the component is going away).
+    pub(super) fn stop(&self) {
+        self.timer.borrow_mut().take();
+    }
+
+    fn flush(&self) {
+        loop {
+            let commands = self
+                .state
+                .try_update_untracked(|chat| std::iter::from_fn(|| chat.poll_command()).collect())
+                .unwrap_or_else(Vec::new);
+            if commands.is_empty() {
+                break;
+            }
+            for command in commands {
+                let driver = self.clone();
+                self.wire.perform(command, move |reply| driver.reply(reply));
+            }
+        }
+        self.arm_timer();
+    }
+
+    fn reply(&self, reply: Reply) {
+        self.apply(|chat, now| match reply {
+            Reply::Join(ticket, Some(ack)) => chat.handle_join_ack(ticket, ack, now),
+            Reply::Join(ticket, None) => chat.handle_join_lost(ticket),
+            Reply::Message(ticket, Some(ack)) => chat.handle_message_ack(ticket, ack, now),
+            Reply::Message(ticket, None) => chat.handle_message_lost(ticket),
+        });
+    }
+
+    /// One timer, for the model's next deadline.
+    fn arm_timer(&self) {
+        let Some(deadline) = self.state.try_with_untracked(ChatState::poll_timeout) else {
+            return;
+        };
+        let timer = deadline.and_then(|at| {
+            let driver = self.clone();
+            let wait = at.saturating_duration_since(clock::now());
+            clock::after(wait, move || {
+                driver.timer.borrow_mut().take();
+                driver.apply(|chat, now| chat.handle_timeout(now));
+            })
+        });
+        // Replacing the old timer cancels it.
+        let old = self.timer.replace(timer);
+        drop(old);
+    }
+}

@@ -1,0 +1,155 @@
+//! [`Chat`]: the demo chat as one component — join form, messages,
+//! composer, members, typing indicator and connection bar — on top of the
+//! sans-IO [`ChatState`](crate::chat::ChatState).
+//!
+//! Styling: the markup uses classes prefixed `lsio-chat`; the crate ships a
+//! default stylesheet, `style/chat.css`. Include it (with trunk:
+//! `<link data-trunk rel="css" href="style/chat.css" />`) or write your own.
+
+mod clock;
+mod driver;
+mod view;
+mod wire;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+
+use crate::chat::ChatState;
+use crate::engine::TransportMode;
+use crate::leptos::{use_socket_with_options, UseSocketReturn};
+use crate::{ConnectionState, SocketOptions};
+use driver::Driver;
+use wire::Wire;
+
+/// How often the connection bar refreshes the reconnect countdown.
+const TICK: Duration = Duration::from_millis(500);
+/// Every how many ticks the round trip is measured (with an `echo`).
+const TICKS_PER_PING: u32 = 10;
+
+/// A complete chat client for the [chat contract](crate::chat) of the
+/// companion server, in one component.
+///
+/// It connects for the life of its reactive owner; every listener and timer
+/// is released when the owner is disposed. Under server rendering (`ssr`)
+/// it renders the join form and stays inert.
+///
+/// ```no_run
+/// use leptos::prelude::*;
+/// use leptos_socketio::leptos::Chat;
+///
+/// #[component]
+/// fn App() -> impl IntoView {
+///     // Empty `server`: the page's own origin. Both `room` and `name`
+///     // given: it joins at once.
+///     view! { <Chat server="" room="lobby".to_owned() name="ada".to_owned() /> }
+/// }
+/// ```
+// The macro's inner function copies this one's `pub`; it is reachable only
+// through the re-export, which the lint does not see.
+#[allow(unreachable_pub)]
+#[component]
+pub fn Chat(
+    /// The Socket.IO server's URL; empty (the default) for the page's origin.
+    #[prop(optional, into)]
+    server: String,
+    /// Prefills the room; with `name` too, joins at once.
+    #[prop(optional_no_strip, into)]
+    room: Option<String>,
+    /// Prefills the name; with `room` too, joins at once.
+    #[prop(optional_no_strip, into)]
+    name: Option<String>,
+    /// Which transports to use. Default: [`TransportMode::Auto`].
+    #[prop(optional)]
+    transport: TransportMode,
+    /// Sent as `auth: {token}` on connect, when given.
+    #[prop(optional_no_strip, into)]
+    token: Option<String>,
+    /// Extra classes on the root element (after `lsio-chat`).
+    #[prop(optional, into)]
+    class: String,
+) -> impl IntoView {
+    let mut options = SocketOptions::new(server).transports(transport);
+    if let Some(token) = token {
+        options = options.auth(serde_json::json!({ "token": token }).into());
+    }
+    let UseSocketReturn {
+        state: connection,
+        transport,
+        last_error,
+        socket,
+    } = use_socket_with_options(options);
+
+    let chat = RwSignal::new(ChatState::new(clock::seed()));
+    let driver = Driver::new(chat, Wire::new(socket.clone()));
+    let listeners = Wire::new(socket.clone()).listen({
+        let driver = driver.clone();
+        move |incoming| driver.incoming(incoming)
+    });
+    // The socket may already be connected (a shared manager).
+    if socket.state() == ConnectionState::Connected {
+        driver.incoming(wire::Incoming::Connection(ConnectionState::Connected));
+    }
+
+    let rtt = RwSignal::new(None::<u64>);
+    let countdown = RwSignal::new(None::<u64>);
+    let ticker = {
+        let socket = socket.clone();
+        let wire = Wire::new(socket.clone());
+        let mut ticks = 0u32;
+        clock::every(TICK, move || {
+            let retry = (socket.state() == ConnectionState::Reconnecting)
+                .then(|| socket.next_attempt_in())
+                .flatten()
+                .map(|d| d.as_millis().div_ceil(1000) as u64);
+            countdown.try_set(retry);
+            ticks = ticks.wrapping_add(1);
+            if ticks % TICKS_PER_PING == 1 && socket.state() == ConnectionState::Connected {
+                let ping = wire.ping(clock::now_ms);
+                leptos::task::spawn_local(async move {
+                    if let Some(ms) = ping.await {
+                        rtt.try_set(Some(ms));
+                    }
+                });
+            }
+        })
+    };
+
+    let (name, room) = (name.unwrap_or_default(), room.unwrap_or_default());
+    if !name.trim().is_empty() && !room.trim().is_empty() {
+        driver.apply(|chat, now| chat.join(&name, &room, now));
+    }
+
+    // Browser values (not `Send`); the wrapper carries them to the cleanup,
+    // which runs on this thread.
+    let owned = SendWrapper::new((driver.clone(), listeners, ticker));
+    on_cleanup(move || {
+        let (driver, listeners, ticker) = owned.take();
+        drop(ticker);
+        drop(listeners);
+        driver.stop();
+    });
+
+    let ids = next_instance();
+    view::render(view::Parts {
+        ids,
+        class,
+        chat,
+        driver: StoredValue::new_local(driver),
+        connection,
+        transport,
+        last_error,
+        rtt: rtt.into(),
+        countdown: countdown.into(),
+        name,
+        room,
+    })
+}
+
+/// A prefix for element ids, distinct per `<Chat/>` on the page.
+fn next_instance() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    format!("lsio-chat-{}", NEXT.fetch_add(1, Ordering::Relaxed))
+}
