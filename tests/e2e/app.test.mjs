@@ -1,63 +1,56 @@
 // End-to-end: the server serves the built demo app (dist/, from `trunk build
-// --release`); headless Chromium opens it, sees it connect, types a text and
-// sees the server's echo rendered.
+// --release`); headless Chromium opens it and sees it connect, over
+// WebSocket or polling, refuse an empty message with a sentence, and close
+// cleanly when the page goes away. The chat itself: chat.test.mjs.
 //
 // LSIO_DIST overrides the app directory (default dist/).
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { root, startServer, stopServer } from '../support/server.mjs';
 import { launchBrowser } from '../support/browser.mjs';
 
 const dist = process.env.LSIO_DIST ?? path.join(root, 'dist');
+const dataDir = mkdtempSync(path.join(tmpdir(), 'lsio-e2e-app-'));
 
 let server;
 let browser;
 
 before(async () => {
-  server = await startServer(['--static-dir', dist]);
+  server = await startServer(['--static-dir', dist, '--data-dir', dataDir]);
   browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
   if (server) await stopServer(server);
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function openDemo() {
+function waitForState(page, want) {
+  return page.waitForFunction(
+    (want) => document.querySelector('[data-testid=connection-state]')?.textContent === want,
+    want,
+    { timeout: 10000 },
+  );
+}
+
+test('the demo page connects over WebSocket and shows the join form', async () => {
   const page = await browser.context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   page.on('response', (r) => r.status() >= 400 && errors.push(`${r.status()} ${r.url()}`));
   await page.goto(server.url + '/');
-  return { page, errors };
-}
-
-test('the demo page connects over WebSocket and renders the echoed text', async () => {
-  const { page, errors } = await openDemo();
-  const state = page.getByTestId('connection-state');
-  await state.waitFor();
-  await assert.doesNotReject(
-    page.waitForFunction(
-      () => document.querySelector('[data-testid=connection-state]')?.textContent === 'connected',
-      null,
-      { timeout: 10000 },
-    ),
-    'the page never showed "connected"',
-  );
+  await assert.doesNotReject(waitForState(page, 'connected'), 'the page never showed "connected"');
   assert.equal(await page.getByTestId('transport').textContent(), 'websocket');
-
-  const text = 'hello from Chromium <b>not bold</b> ✓';
-  await page.getByTestId('echo-input').fill(text);
-  await page.getByTestId('echo-button').click();
-  await page.waitForFunction(
-    (want) => document.querySelector('[data-testid=echo-reply]')?.textContent === want,
-    text,
-    { timeout: 10000 },
-  );
-  assert.equal(await page.locator('[data-testid=echo-reply] b').count(), 0, 'text must not become HTML');
+  for (const id of ['name-input', 'room-input', 'join-button', 'message-input', 'send-button']) {
+    assert.equal(await page.getByTestId(id).count(), 1, `one ${id}`);
+  }
+  assert.equal(await page.getByTestId('typing').count(), 0);
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -73,45 +66,42 @@ test('the page starts as "connecting" with transport "none" before the server an
   await page.close();
 });
 
-test('an empty text is refused with a sentence instead of being sent', async () => {
-  const { page } = await openDemo();
-  await page.getByTestId('echo-button').click();
+test('an empty message and an invalid room are refused with sentences instead of being sent', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(server.url + '/?room=refusals&name=ada');
+  await waitForState(page, 'connected');
+  await page.getByTestId('member').first().waitFor({ timeout: 10000 });
+  await page.getByTestId('send-button').click();
   const error = page.getByTestId('error');
   await error.waitFor({ timeout: 5000 });
-  assert.match(await error.textContent(), /Type some text/);
-  assert.equal(await page.getByTestId('echo-reply').textContent(), '');
+  assert.match(await error.textContent(), /Type a message/);
+  assert.equal(await page.getByTestId('message').count(), 0);
+
+  await page.getByTestId('room-input').fill('no spaces allowed');
+  await page.getByTestId('join-button').click();
+  await page.waitForFunction(
+    () => /letters, digits/.test(document.querySelector('[data-testid=error]')?.textContent ?? ''),
+    null,
+    { timeout: 5000 },
+  );
   await page.close();
 });
 
-test('with ?transport=polling the page connects over polling and still echoes', async () => {
+test('with ?transport=polling the page connects over polling and can join', async () => {
   const page = await browser.context.newPage();
-  await page.goto(server.url + '/?transport=polling');
-  await page.waitForFunction(
-    () => document.querySelector('[data-testid=connection-state]')?.textContent === 'connected',
-    null,
-    { timeout: 10000 },
-  );
+  await page.goto(server.url + '/?transport=polling&room=polled&name=poll');
+  await waitForState(page, 'connected');
   assert.equal(await page.getByTestId('transport').textContent(), 'polling');
-  await page.getByTestId('echo-input').fill('over polling');
-  await page.getByTestId('echo-button').click();
-  await page.waitForFunction(
-    () => document.querySelector('[data-testid=echo-reply]')?.textContent === 'over polling',
-    null,
-    { timeout: 10000 },
-  );
+  await page.getByTestId('member').filter({ hasText: 'poll' }).waitFor({ timeout: 10000 });
   await page.close();
 });
 
 test('leaving the page closes the connection cleanly (a DISCONNECT, not a dropped socket)', async () => {
-  const logged = await startServer(['--static-dir', dist], { RUST_LOG: 'info' });
+  const logged = await startServer(['--static-dir', dist, '--data-dir', dataDir], { RUST_LOG: 'info' });
   try {
     const page = await browser.context.newPage();
     await page.goto(logged.url + '/');
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid=connection-state]')?.textContent === 'connected',
-      null,
-      { timeout: 10000 },
-    );
+    await waitForState(page, 'connected');
     await page.goto('about:blank');
     const deadline = Date.now() + 5000;
     while (!/socket disconnected/.test(logged.stderr()) && Date.now() < deadline) {

@@ -1,0 +1,313 @@
+// End-to-end chat: several isolated browser contexts (separate people) use
+// the built demo app (dist/) served by the companion server, over WebSocket
+// and over polling: messages, delivery status, presence, typing, text that
+// looks like HTML, history for late joiners, and a server restart.
+//
+// LSIO_DIST overrides the app directory (default dist/); LSIO_SERVER_BIN
+// the server binary (default target/debug/leptos-socketio-server).
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+import { root, startServer, stopServer } from '../support/server.mjs';
+
+const dist = process.env.LSIO_DIST ?? path.join(root, 'dist');
+const serverBin =
+  process.env.LSIO_SERVER_BIN ?? path.join(root, 'target/debug/leptos-socketio-server');
+const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+let browser;
+let server;
+let dataDir;
+const contexts = [];
+
+before(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), 'lsio-e2e-chat-'));
+  server = await startServer(['--static-dir', dist, '--data-dir', dataDir]);
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+});
+
+after(async () => {
+  for (const context of contexts) await context.close().catch(() => {});
+  await browser?.close();
+  if (server) await stopServer(server);
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+let roomCounter = 0;
+/** A room name no other test uses. */
+function freshRoom(label) {
+  roomCounter += 1;
+  return `${label}-${process.pid}-${roomCounter}`;
+}
+
+/**
+ * A new person (own browser context) on the app at `base` with `query`;
+ * page errors are collected in `page.errors`.
+ */
+async function person(base, query) {
+  const context = await browser.newContext();
+  contexts.push(context);
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(e.message));
+  await page.goto(`${base}/?${new URLSearchParams(query)}`);
+  return page;
+}
+
+function waitForState(page, want, timeout = 15000) {
+  return page.waitForFunction(
+    (want) => document.querySelector('[data-testid=connection-state]')?.textContent === want,
+    want,
+    { timeout },
+  );
+}
+
+/** Waits until the members list is exactly `names`. */
+function waitForMembers(page, names) {
+  return page.waitForFunction(
+    (names) =>
+      JSON.stringify([...document.querySelectorAll('[data-testid=member]')].map((m) => m.textContent)) ===
+      JSON.stringify(names),
+    names,
+    { timeout: 10000 },
+  );
+}
+
+/** Waits for a message row containing `text`, and `status` when given. */
+function waitForMessage(page, text, status) {
+  return page.waitForFunction(
+    ([text, status]) =>
+      [...document.querySelectorAll('[data-testid=message]')].some(
+        (row) =>
+          row.textContent.includes(text) &&
+          (status === undefined || row.querySelector('[data-testid=message-status]')?.textContent === status),
+      ),
+    [text, status],
+    { timeout: 15000 },
+  );
+}
+
+/** Records, in the page, every status the row with `text` ever shows. */
+function recordStatuses(page, text) {
+  return page.evaluate((text) => {
+    window.__statuses = [];
+    const look = () => {
+      for (const row of document.querySelectorAll('[data-testid=message]')) {
+        if (!row.textContent.includes(text)) continue;
+        const status = row.querySelector('[data-testid=message-status]')?.textContent;
+        if (status && window.__statuses.at(-1) !== status) window.__statuses.push(status);
+      }
+    };
+    new MutationObserver(look).observe(document.body, { subtree: true, childList: true, characterData: true });
+  }, text);
+}
+
+async function send(page, text) {
+  await page.getByTestId('message-input').fill(text);
+  await page.getByTestId('message-input').press('Enter');
+}
+
+async function messageTexts(page) {
+  return page.locator('[data-testid=message] .lsio-chat-text').allTextContents();
+}
+
+for (const transport of ['websocket', 'polling']) {
+  describe(`over ${transport}`, () => {
+    test('two people in one room see both messages, each own one pending then sent, and both members', async () => {
+      const room = freshRoom(`pair-${transport}`);
+      const ada = await person(server.url, { transport, room, name: 'ada' });
+      const bob = await person(server.url, { transport, room, name: 'bob' });
+      for (const page of [ada, bob]) {
+        await waitForState(page, 'connected');
+        assert.equal(await page.getByTestId('transport').textContent(), transport);
+        await waitForMembers(page, ['ada', 'bob']);
+      }
+
+      await recordStatuses(ada, 'hello from ada');
+      await send(ada, 'hello from ada');
+      await waitForMessage(ada, 'hello from ada', 'sent');
+      const seen = await ada.evaluate(() => window.__statuses);
+      assert.deepEqual(seen, ['pending', 'sent']);
+      assert.equal(await ada.getByTestId('message-input').inputValue(), '', 'the composer is cleared');
+
+      await send(bob, 'hi ada, bob here');
+      for (const page of [ada, bob]) {
+        await waitForMessage(page, 'hi ada, bob here');
+        await waitForMessage(page, 'hello from ada');
+        assert.deepEqual(await messageTexts(page), ['hello from ada', 'hi ada, bob here'], 'seq order, no duplicate');
+      }
+      const bobsRowAtAda = ada.getByTestId('message').filter({ hasText: 'hi ada, bob here' });
+      assert.match(await bobsRowAtAda.textContent(), /bob/);
+      assert.equal(await bobsRowAtAda.getByTestId('message-status').count(), 0, 'no status on others’ rows');
+      assert.match(await bobsRowAtAda.locator('time').textContent(), /^\d\d:\d\d$/);
+
+      await bob.close();
+      await waitForMembers(ada, ['ada']);
+      assert.deepEqual(ada.errors, []);
+    });
+
+    test('a server restart shows reconnecting, then connected, and a message typed meanwhile is delivered', async () => {
+      const port = await freePort();
+      const dir = mkdtempSync(path.join(tmpdir(), 'lsio-e2e-restart-'));
+      let own = await spawnServer(port, dir);
+      try {
+        const room = freshRoom(`restart-${transport}`);
+        const base = `http://127.0.0.1:${port}`;
+        const ada = await person(base, { transport, room, name: 'ada' });
+        const bob = await person(base, { transport, room, name: 'bob' });
+        await waitForMembers(ada, ['ada', 'bob']);
+        await send(ada, 'before the restart');
+        await waitForMessage(bob, 'before the restart');
+
+        own.kill('SIGKILL');
+        await waitForState(ada, 'reconnecting');
+        await recordStatuses(ada, 'typed while down');
+        await send(ada, 'typed while down');
+        await waitForMessage(ada, 'typed while down', 'pending');
+        await ada.getByTestId('connection-state').filter({ hasText: 'reconnecting' }).waitFor();
+
+        own = await spawnServer(port, dir);
+        await waitForState(ada, 'connected', 20000);
+        await waitForMessage(ada, 'typed while down', 'sent');
+        assert.deepEqual(await ada.evaluate(() => window.__statuses), ['pending', 'sent']);
+        await waitForMessage(bob, 'typed while down');
+        for (const page of [ada, bob]) {
+          assert.deepEqual(await messageTexts(page), ['before the restart', 'typed while down']);
+        }
+      } finally {
+        own.kill('SIGKILL');
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}
+
+test('typing shows in the other context and disappears about 3 s after the last keystroke', async () => {
+  const room = freshRoom('typing');
+  const ada = await person(server.url, { room, name: 'ada' });
+  const bob = await person(server.url, { room, name: 'bob' });
+  await waitForMembers(ada, ['ada', 'bob']);
+  await waitForMembers(bob, ['ada', 'bob']);
+  assert.equal(await ada.getByTestId('typing').count(), 0);
+  await bob.getByTestId('message-input').pressSequentially('typing now', { delay: 20 });
+  const typing = ada.getByTestId('typing');
+  await typing.waitFor({ timeout: 5000 });
+  const shownAt = Date.now();
+  assert.match(await typing.textContent(), /bob/);
+  assert.equal(await bob.getByTestId('typing').count(), 0, 'one does not see oneself typing');
+  await typing.waitFor({ state: 'detached', timeout: 6000 });
+  const shownFor = Date.now() - shownAt;
+  assert.ok(shownFor >= 2000 && shownFor <= 4500, `shown for ${shownFor} ms`);
+});
+
+test('text that looks like HTML is shown as text and never runs', async () => {
+  const room = freshRoom('xss');
+  const ada = await person(server.url, { room, name: 'ada' });
+  const bob = await person(server.url, { room, name: '<b>bob</b>' });
+  await waitForMembers(ada, ['<b>bob</b>', 'ada']);
+  const evil = '<img src=x onerror=window.__xss=1>';
+  await send(ada, evil);
+  for (const page of [ada, bob]) {
+    await waitForMessage(page, evil);
+    assert.deepEqual(await messageTexts(page), [evil]);
+    assert.equal(await page.locator('.lsio-chat img, .lsio-chat b').count(), 0, 'no element was made from text');
+    assert.equal(await page.evaluate(() => window.__xss), undefined, 'the handler did not run');
+  }
+});
+
+test('someone joining later sees the history', async () => {
+  const room = freshRoom('history');
+  const ada = await person(server.url, { room, name: 'ada' });
+  await waitForMembers(ada, ['ada']);
+  for (const text of ['first', 'second', 'third']) {
+    await send(ada, text);
+    await waitForMessage(ada, text, 'sent');
+  }
+  const cy = await person(server.url, { room, name: 'cy' });
+  await waitForMembers(cy, ['ada', 'cy']);
+  await waitForMessage(cy, 'third');
+  assert.deepEqual(await messageTexts(cy), ['first', 'second', 'third']);
+  assert.equal(await cy.getByTestId('message-status').count(), 0, 'history is not cy’s own');
+});
+
+test('switching rooms leaves the old one and joins the new one', async () => {
+  const [first, second] = [freshRoom('switch-a'), freshRoom('switch-b')];
+  const ada = await person(server.url, { room: first, name: 'ada' });
+  const bob = await person(server.url, { room: first, name: 'bob' });
+  await waitForMembers(bob, ['ada', 'bob']);
+  await send(bob, 'only in the first room');
+  await waitForMessage(ada, 'only in the first room');
+  await ada.getByTestId('room-input').fill(second);
+  await ada.getByTestId('join-button').click();
+  await waitForMembers(ada, ['ada']);
+  await waitForMembers(bob, ['bob']);
+  assert.equal(await ada.getByTestId('message').count(), 0, 'the new room has its own messages');
+});
+
+test('the chat fits a 375 px wide phone screen', async () => {
+  const room = freshRoom('phone');
+  const context = await browser.newContext({ viewport: { width: 375, height: 740 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  await page.goto(`${server.url}/?${new URLSearchParams({ room, name: 'ada' })}`);
+  await waitForMembers(page, ['ada']);
+  await send(page, 'a long word: ' + 'x'.repeat(200));
+  await waitForMessage(page, 'xxxx', 'sent');
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 375, `the page is ${width} px wide`);
+  for (const id of ['message-input', 'send-button', 'join-button']) {
+    assert.ok(await page.getByTestId(id).isVisible(), `${id} is visible`);
+  }
+});
+
+/** A TCP port free right now on 127.0.0.1. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** The server on a fixed `port` with data in `dir` (so it can be restarted in place). */
+function spawnServer(port, dir) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      serverBin,
+      ['--host', '127.0.0.1', '--port', String(port), '--static-dir', dist, '--data-dir', dir],
+      { env: { ...process.env, RUST_LOG: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('the server printed no URL within 15 s'));
+    }, 15000);
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    createInterface({ input: child.stdout }).once('line', (line) => {
+      clearTimeout(timer);
+      if (!line.startsWith('listening on ')) reject(new Error(`unexpected line ${line}`));
+      else resolve(child);
+    });
+  });
+}
