@@ -10,7 +10,11 @@ use crate::time::Instant;
 /// The page's monotonic clock (`performance.now()`).
 #[cfg(target_arch = "wasm32")]
 pub(super) fn now() -> Instant {
-    crate::client::browser::now()
+    let ms = web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(js_sys::Date::now, |p| p.now());
+    // performance.now() is non-negative and far below 2^53.
+    Instant::from_millis(ms.max(0.0) as u64)
 }
 
 /// No clock outside the browser.
@@ -47,35 +51,39 @@ pub(super) type Ticker = gloo_timers::callback::Interval;
 
 /// Outside the browser no timer runs.
 #[cfg(not(target_arch = "wasm32"))]
-pub(super) struct Timer;
+pub(super) enum Timer {}
 /// Outside the browser no timer runs.
 #[cfg(not(target_arch = "wasm32"))]
-pub(super) struct Ticker;
+pub(super) enum Ticker {}
 
+/// Milliseconds for a browser timer.
+#[cfg(target_arch = "wasm32")]
 fn millis(after: Duration) -> u32 {
     u32::try_from(after.as_millis()).unwrap_or(u32::MAX)
 }
 
 /// Calls `f` once, `after` from now, unless the timer is dropped first.
+#[cfg(target_arch = "wasm32")]
 pub(super) fn after(after: Duration, f: impl FnOnce() + 'static) -> Option<Timer> {
-    #[cfg(target_arch = "wasm32")]
-    return Some(gloo_timers::callback::Timeout::new(millis(after), f));
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        let _ = (millis(after), f);
-        None
-    }
+    Some(gloo_timers::callback::Timeout::new(millis(after), f))
+}
+
+/// Outside the browser nothing is ever called back.
+#[cfg(not(target_arch = "wasm32"))]
+pub(super) fn after(_after: Duration, _f: impl FnOnce() + 'static) -> Option<Timer> {
+    None
 }
 
 /// Calls `f` every `period` until the ticker is dropped.
+#[cfg(target_arch = "wasm32")]
 pub(super) fn every(period: Duration, f: impl FnMut() + 'static) -> Option<Ticker> {
-    #[cfg(target_arch = "wasm32")]
-    return Some(gloo_timers::callback::Interval::new(millis(period), f));
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        let _ = (millis(period), f);
-        None
-    }
+    Some(gloo_timers::callback::Interval::new(millis(period), f))
+}
+
+/// Outside the browser nothing is ever called back.
+#[cfg(not(target_arch = "wasm32"))]
+pub(super) fn every(_period: Duration, _f: impl FnMut() + 'static) -> Option<Ticker> {
+    None
 }
 
 /// `ts` (ms since the Unix epoch) as the local `HH:MM`.

@@ -95,7 +95,6 @@ impl Driver {
             })
         });
         // Replacing the old timer cancels it.
-        let old = self.timer.replace(timer);
-        drop(old);
+        *self.timer.borrow_mut() = timer;
     }
 }

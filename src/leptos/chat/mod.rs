@@ -126,8 +126,8 @@ pub fn Chat(
     // which runs on this thread.
     let owned = SendWrapper::new((driver.clone(), listeners, ticker));
     on_cleanup(move || {
-        let (driver, listeners, ticker) = owned.take();
-        drop(ticker);
+        // The ticker is cancelled when `_ticker` goes out of scope.
+        let (driver, listeners, _ticker) = owned.take();
         drop(listeners);
         driver.stop();
     });
