@@ -172,6 +172,9 @@ impl ChatState {
             return Err(InputError::NotInRoom);
         };
         let id = self.ids.next_id();
+        // Our message ends our typing indicator at the others, so the next
+        // keystroke announces typing again at once.
+        self.typing_sent_at = None;
         room.push_own(ChatMessage::own(id.clone(), name, text));
         self.emit_message(&id);
         Ok(())

@@ -291,6 +291,16 @@ fn we_send_typing_at_most_once_a_second() {
         .filter(|c| matches!(c, Command::Typing { .. }))
         .count();
     assert_eq!(typing, 3, "at 0, 1000 and 2100 ms");
+
+    chat.handle_input(t(2_200));
+    assert!(commands(&mut chat).is_empty(), "still within the second");
+    chat.send("done", t(2_300)).expect("valid");
+    chat.handle_input(t(2_400));
+    let out = commands(&mut chat);
+    assert!(
+        matches!(out.last(), Some(Command::Typing { .. })),
+        "after sending, typing is announced again at once: {out:?}"
+    );
 }
 
 #[test]
