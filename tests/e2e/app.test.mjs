@@ -114,3 +114,24 @@ test('leaving the page closes the connection cleanly (a DISCONNECT, not a droppe
     await stopServer(logged);
   }
 });
+
+test('with a server token, ?token= is sent as auth and a missing token is refused with a sentence', async () => {
+  const guarded = await startServer(['--static-dir', dist, '--data-dir', dataDir, '--token', 's3cret']);
+  try {
+    const refused = await browser.context.newPage();
+    await refused.goto(guarded.url + '/?room=guarded&name=ada');
+    await refused.getByTestId('error').waitFor({ timeout: 10000 });
+    assert.match(await refused.getByTestId('error').textContent(), /unauthori[sz]ed/i);
+    assert.notEqual(await refused.getByTestId('connection-state').textContent(), 'connected');
+    assert.equal(await refused.getByTestId('member').count(), 0);
+    await refused.close();
+
+    const allowed = await browser.context.newPage();
+    await allowed.goto(guarded.url + '/?room=guarded&name=ada&token=s3cret');
+    await waitForState(allowed, 'connected');
+    await allowed.getByTestId('member').filter({ hasText: 'ada' }).waitFor({ timeout: 10000 });
+    await allowed.close();
+  } finally {
+    await stopServer(guarded);
+  }
+});
