@@ -21,6 +21,7 @@ pub(crate) fn App() -> impl IntoView {
         transport,
         last_error,
         socket,
+        ..
     } = use_socket_with_options(options_from_query());
 
     let (text, set_text) = signal(String::new());
@@ -35,7 +36,7 @@ pub(crate) fn App() -> impl IntoView {
             return;
         }
         set_echo_error.set(None);
-        let ack = socket.emit_with_ack("echo", vec![Value::String(value)]);
+        let ack = socket.emit_with_ack::<leptos_socketio::Args>("echo", value);
         leptos::task::spawn_local(async move {
             match ack.await {
                 Ok(args) => set_reply.set(Some(describe_reply(&args))),
