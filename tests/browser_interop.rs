@@ -57,10 +57,7 @@ async fn echo_text_and_binary(socket: &Socket) {
         Value::from("x"),
         Value::Binary(vec![9; 1000]),
     ])];
-    assert_eq!(
-        echo(socket, nested.clone()).await,
-        Ok(nested)
-    );
+    assert_eq!(echo(socket, nested.clone()).await, Ok(nested));
 }
 
 #[wasm_bindgen_test]
@@ -99,7 +96,9 @@ async fn we_answer_the_node_servers_emit_with_ack_and_receive_its_binary_events(
     let _greeting = {
         let greetings = greetings.clone();
         socket.on("greeting", move |args: Result<Args, _>| {
-            greetings.borrow_mut().extend(args.expect("any arguments decode").0);
+            greetings
+                .borrow_mut()
+                .extend(args.expect("any arguments decode").0);
         })
     };
     let _answer = socket.on_with_ack("question", |args: Result<Args, _>, ack| {

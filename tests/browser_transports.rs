@@ -292,8 +292,7 @@ async fn a_server_without_websocket_is_reached_over_polling() {
     let socket = Socket::new(options(&server.url, TransportMode::Auto));
     connected(&socket, 5_000).await;
     assert_eq!(socket.transport(), TransportKind::Polling);
-    let reply = echo(&socket, vec![json!("polling only")])
-        .await;
+    let reply = echo(&socket, vec![json!("polling only")]).await;
     assert_eq!(reply, Ok(vec![json!("polling only")]));
     socket.disconnect();
     server.stop().await;

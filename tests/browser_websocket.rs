@@ -8,7 +8,9 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use gloo_timers::future::TimeoutFuture;
-use leptos_socketio::{AckError, Args, ConnectionState, EmitError, Socket, SocketOptions, TransportKind};
+use leptos_socketio::{
+    AckError, Args, ConnectionState, EmitError, Socket, SocketOptions, TransportKind,
+};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -69,9 +71,7 @@ async fn echo_acks_text_json_and_several_arguments() {
 #[wasm_bindgen_test]
 async fn acks_come_back_to_the_right_emit_when_many_are_in_flight() {
     let socket = connect();
-    let acks: Vec<_> = (0..50)
-        .map(|i| echo(&socket, vec![json!(i)]))
-        .collect();
+    let acks: Vec<_> = (0..50).map(|i| echo(&socket, vec![json!(i)])).collect();
     for (i, ack) in acks.into_iter().enumerate() {
         assert_eq!(ack.await, Ok(vec![json!(i)]));
     }

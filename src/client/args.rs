@@ -5,6 +5,7 @@ use std::fmt;
 use serde::de::{Deserialize, Deserializer, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeTuple, Serializer};
 
+use crate::protocol::serde::ALL_ARGUMENTS;
 use crate::protocol::Value;
 
 /// All the arguments of one event, in order, as raw [`Value`]s.
@@ -50,10 +51,6 @@ impl Serialize for Args {
     }
 }
 
-/// The name by which the argument decoder knows to hand over every argument,
-/// with no padding to a fixed length.
-pub(crate) const ARGS_TOKEN: &str = "$leptos_socketio::Args";
-
 impl<'de> Deserialize<'de> for Args {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct ArgsVisitor;
@@ -74,6 +71,8 @@ impl<'de> Deserialize<'de> for Args {
             }
         }
 
-        deserializer.deserialize_tuple_struct(ARGS_TOKEN, usize::MAX, ArgsVisitor)
+        // Any other deserializer sees a tuple struct of unknown length, which
+        // JSON arrays and `Value::Array` satisfy.
+        deserializer.deserialize_tuple_struct(ALL_ARGUMENTS, usize::MAX, ArgsVisitor)
     }
 }

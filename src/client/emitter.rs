@@ -106,7 +106,10 @@ impl Emitter {
             event: event.to_owned(),
             reason: e.to_string(),
         })?;
-        let options = EmitOptions { ack, ..self.options };
+        let options = EmitOptions {
+            ack,
+            ..self.options
+        };
         let socket = &self.socket;
         socket.notify_outgoing(event, &args);
         let now = now();

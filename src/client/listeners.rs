@@ -66,7 +66,12 @@ impl Listeners {
 
     pub(crate) fn add_event(&mut self, ns: &str, event: &str, handler: EventHandler) -> u64 {
         let id = self.next_id();
-        push(&mut self.events, (ns.to_owned(), event.to_owned()), id, handler);
+        push(
+            &mut self.events,
+            (ns.to_owned(), event.to_owned()),
+            id,
+            handler,
+        );
         id
     }
 

@@ -111,7 +111,8 @@ impl Socket {
 
     /// The connection state now.
     pub fn state(&self) -> ConnectionState {
-        self.manager.with_core(|core| core.state_of(&self.namespace))
+        self.manager
+            .with_core(|core| core.state_of(&self.namespace))
     }
 
     /// The transport in use now (`None` before the first connection).
@@ -215,9 +216,10 @@ impl Socket {
         #[cfg(target_arch = "wasm32")]
         {
             let listeners = &self.manager.shared.listeners;
-            let id = listeners
-                .borrow_mut()
-                .add_event(&self.namespace, event, std::rc::Rc::new(decode));
+            let id =
+                listeners
+                    .borrow_mut()
+                    .add_event(&self.namespace, event, std::rc::Rc::new(decode));
             EventListener::new(listeners, id)
         }
         #[cfg(not(target_arch = "wasm32"))]
@@ -245,9 +247,10 @@ impl Socket {
         #[cfg(target_arch = "wasm32")]
         {
             let listeners = &self.manager.shared.listeners;
-            let id = listeners
-                .borrow_mut()
-                .set_ack(&self.namespace, event, std::rc::Rc::new(decode));
+            let id =
+                listeners
+                    .borrow_mut()
+                    .set_ack(&self.namespace, event, std::rc::Rc::new(decode));
             EventListener::new(listeners, id)
         }
         #[cfg(not(target_arch = "wasm32"))]
@@ -378,12 +381,10 @@ impl Socket {
     pub(crate) fn notify_outgoing(&self, event: &str, args: &[Value]) {
         #[cfg(target_arch = "wasm32")]
         {
-            let handlers = self
-                .manager
-                .shared
-                .listeners
-                .borrow()
-                .any_handlers(&self.namespace, crate::client::listeners::Direction::Outgoing);
+            let handlers = self.manager.shared.listeners.borrow().any_handlers(
+                &self.namespace,
+                crate::client::listeners::Direction::Outgoing,
+            );
             for handler in handlers {
                 handler(event, args);
             }

@@ -90,7 +90,7 @@ pub fn use_socket_with_options(options: SocketOptions) -> UseSocketReturn {
     if hydrating {
         // Effects run in the browser only, after hydration.
         let refresh = refresh.clone();
-        Effect::new(move || refresh());
+        Effect::new(refresh);
     }
     {
         let socket = socket.clone();

@@ -25,7 +25,7 @@ mod engine_packet;
 mod error;
 mod handshake;
 mod payload;
-mod serde;
+pub(crate) mod serde;
 mod socket_packet;
 mod value;
 

@@ -121,6 +121,10 @@ impl ser::Serializer for ArgsSerializer<'_> {
     }
 }
 
+/// The tuple-struct name with which a type asks for every argument as it
+/// came, however many (no `null` padding): [`Args`](crate::Args) uses it.
+pub(crate) const ALL_ARGUMENTS: &str = "$leptos_socketio::Args";
+
 /// The arguments of one event, read by a type: a tuple reads them in order,
 /// unit reads none, anything else reads the first.
 pub(super) struct ArgsDeserializer(pub(super) Vec<Value>);
@@ -188,10 +192,15 @@ impl<'de> de::Deserializer<'de> for ArgsDeserializer {
 
     fn deserialize_tuple_struct<V: Visitor<'de>>(
         self,
-        _: &'static str,
+        name: &'static str,
         len: usize,
         visitor: V,
     ) -> Result<V::Value, ValueError> {
+        let len = if name == ALL_ARGUMENTS {
+            self.0.len()
+        } else {
+            len
+        };
         self.deserialize_tuple(len, visitor)
     }
 }

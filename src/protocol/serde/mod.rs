@@ -9,6 +9,7 @@
 //! Socket.IO sends as a binary attachment.
 
 mod args;
+pub(crate) use args::ALL_ARGUMENTS;
 mod de;
 mod error;
 mod key;
