@@ -20,10 +20,13 @@ pub(super) enum Shape {
     Spread,
     /// Unit: no arguments.
     Nothing,
+    /// A `u8` (to spot sequences of bytes, which become binary).
+    Byte(u8),
 }
 
-/// [`ValueSerializer`], noting in `shape` whether the top level was a tuple or
-/// unit. Newtype structs are transparent, so their content decides.
+/// [`ValueSerializer`], noting in `shape` whether the top level was a tuple,
+/// unit or a `u8`. Newtype structs are transparent, so their content decides.
+/// Also used for the elements of sequences, to spot sequences of bytes.
 pub(super) struct ArgsSerializer<'a>(pub(super) &'a mut Shape);
 
 macro_rules! delegate {
@@ -52,7 +55,6 @@ impl ser::Serializer for ArgsSerializer<'_> {
         serialize_i32(v: i32) -> Value;
         serialize_i64(v: i64) -> Value;
         serialize_i128(v: i128) -> Value;
-        serialize_u8(v: u8) -> Value;
         serialize_u16(v: u16) -> Value;
         serialize_u32(v: u32) -> Value;
         serialize_u64(v: u64) -> Value;
@@ -77,6 +79,11 @@ impl ser::Serializer for ArgsSerializer<'_> {
 
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<Value, ValueError> {
         ser::Serializer::serialize_some(ValueSerializer, value)
+    }
+
+    fn serialize_u8(self, v: u8) -> Result<Value, ValueError> {
+        *self.0 = Shape::Byte(v);
+        ser::Serializer::serialize_u8(ValueSerializer, v)
     }
 
     fn serialize_unit(self) -> Result<Value, ValueError> {

@@ -3,10 +3,12 @@
 //! type, binary data included.
 //!
 //! The representation is serde_json's (externally tagged enums, `None` and
-//! unit as `null`, transparent newtype structs), except that bytes
-//! (`serialize_bytes`: `serde_bytes::ByteBuf`, `bytes::Bytes`,
-//! `#[serde(with = "serde_bytes")]`) become [`Value::Binary`], which
-//! Socket.IO sends as a binary attachment.
+//! unit as `null`, transparent newtype structs), except that bytes become
+//! [`Value::Binary`], which Socket.IO sends as a binary attachment: what
+//! serde writes as bytes (`serde_bytes::ByteBuf`, `bytes::Bytes`,
+//! `#[serde(with = "serde_bytes")]`) and any non-empty sequence of `u8`
+//! (`Vec<u8>`, `&[u8]`). Fixed arrays `[u8; N]` (serde tuples) and empty
+//! sequences stay arrays.
 
 mod args;
 pub(crate) use args::ALL_ARGUMENTS;
@@ -24,7 +26,7 @@ use crate::protocol::Value;
 pub use error::ValueError;
 
 /// Turns `value` into a [`Value`], as `serde_json::to_value` would, except
-/// that bytes become [`Value::Binary`].
+/// that bytes and sequences of `u8` become [`Value::Binary`].
 ///
 /// Map keys must be strings, or integers, finite floats, bools, chars or unit
 /// enum variants, which become their string form; other keys give a
@@ -36,8 +38,7 @@ pub use error::ValueError;
 /// #[derive(serde::Serialize)]
 /// struct Upload {
 ///     name: String,
-///     #[serde(with = "serde_bytes")]
-///     data: Vec<u8>,
+///     data: Vec<u8>, // binary; `serde_bytes::ByteBuf` or `bytes::Bytes` too
 /// }
 ///
 /// let v = to_value(&Upload { name: "a.png".into(), data: vec![1, 2] })?;

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use ::serde::ser::{self, Serialize};
 
+use super::args::{ArgsSerializer, Shape};
 use super::key::KeySerializer;
 use super::ValueError;
 use crate::protocol::Value;
@@ -123,11 +124,17 @@ impl ser::Serializer for ValueSerializer {
     }
 
     fn serialize_seq(self, len: Option<usize>) -> Result<SerializeArray, ValueError> {
-        Ok(SerializeArray(with_capacity(len)))
+        Ok(SerializeArray {
+            items: with_capacity(len),
+            bytes: Some(Vec::with_capacity(len.unwrap_or(0).min(MAX_PREALLOCATION))),
+        })
     }
 
     fn serialize_tuple(self, len: usize) -> Result<SerializeArray, ValueError> {
-        self.serialize_seq(Some(len))
+        Ok(SerializeArray {
+            items: with_capacity(Some(len)),
+            bytes: None,
+        })
     }
 
     fn serialize_tuple_struct(
@@ -135,7 +142,7 @@ impl ser::Serializer for ValueSerializer {
         _: &'static str,
         len: usize,
     ) -> Result<SerializeArray, ValueError> {
-        self.serialize_seq(Some(len))
+        self.serialize_tuple(len)
     }
 
     fn serialize_tuple_variant(
@@ -168,17 +175,35 @@ impl ser::Serializer for ValueSerializer {
 }
 
 /// The elements of a sequence, tuple or tuple struct.
-pub(super) struct SerializeArray(Vec<Value>);
+///
+/// A non-empty *sequence* whose every element is a `u8` (`Vec<u8>`,
+/// `&[u8]`, `VecDeque<u8>`…) becomes [`Value::Binary`]: in Rust that is how
+/// bytes are held, and Socket.IO peers expect them as binary. Tuples and
+/// fixed arrays (`[u8; N]`, which serde writes as a tuple) stay arrays.
+pub(super) struct SerializeArray {
+    items: Vec<Value>,
+    /// The bytes so far, while every element of a sequence was a `u8`.
+    bytes: Option<Vec<u8>>,
+}
 
 impl ser::SerializeSeq for SerializeArray {
     type Ok = Value;
     type Error = ValueError;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), ValueError> {
-        self.0.push(value.serialize(ValueSerializer)?);
+        let mut shape = Shape::One;
+        self.items
+            .push(value.serialize(ArgsSerializer(&mut shape))?);
+        match (shape, &mut self.bytes) {
+            (Shape::Byte(b), Some(bytes)) => bytes.push(b),
+            _ => self.bytes = None,
+        }
         Ok(())
     }
     fn end(self) -> Result<Value, ValueError> {
-        Ok(Value::Array(self.0))
+        Ok(match self.bytes {
+            Some(bytes) if !bytes.is_empty() => Value::Binary(bytes),
+            _ => Value::Array(self.items),
+        })
     }
 }
 
@@ -293,12 +318,34 @@ mod tests {
     }
 
     #[test]
-    fn bytes_become_binary_and_vec_u8_stays_an_array_as_in_serde_json() {
+    fn bytes_and_sequences_of_u8_become_binary_other_numbers_stay_arrays() {
         assert_eq!(
             ser(&serde_bytes::ByteBuf::from(vec![1, 2])),
             Value::Binary(vec![1, 2])
         );
-        assert_eq!(ser(&vec![1u8, 2]), Value::from(json!([1, 2])));
+        assert_eq!(ser(&vec![1u8, 2]), Value::Binary(vec![1, 2]));
+        assert_eq!(ser(&&[7u8, 8][..]), Value::Binary(vec![7, 8]));
+        assert_eq!(
+            ser(&json!({"deep": [[0u8]]})),
+            Value::from(json!({"deep": [[0]]})),
+            "JSON numbers are not bytes"
+        );
+        assert_eq!(
+            ser(&vec![vec![0u8, 255]]),
+            Value::Array(vec![Value::Binary(vec![0, 255])])
+        );
+        assert_eq!(
+            ser(&Vec::<u8>::new()),
+            Value::Array(vec![]),
+            "no element, no way to tell"
+        );
+        assert_eq!(ser(&vec![1u16, 2]), Value::from(json!([1, 2])));
+        assert_eq!(
+            ser(&[1u8, 2]),
+            Value::from(json!([1, 2])),
+            "[u8; N] is a tuple"
+        );
+        assert_eq!(ser(&vec![Some(1u8)]), Value::from(json!([1])));
     }
 
     #[test]
