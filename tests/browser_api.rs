@@ -270,3 +270,25 @@ async fn the_servers_emit_with_ack_is_answered_later_from_a_task() {
     socket.disconnect();
     stop(&id).await;
 }
+
+#[wasm_bindgen_test]
+async fn a_vec_of_u8_goes_out_as_binary_and_comes_back_as_binary() {
+    #[derive(Serialize)]
+    struct Upload {
+        name: &'static str,
+        data: Vec<u8>,
+    }
+    let socket = our_server();
+    let reply: Args = socket
+        .emit_with_ack(
+            "echo",
+            Upload {
+                name: "a.bin",
+                data: vec![0, 1, 255],
+            },
+        )
+        .await
+        .expect("echoed");
+    assert_eq!(reply[0].get("data"), Some(&Value::Binary(vec![0, 1, 255])));
+    socket.disconnect();
+}
