@@ -115,3 +115,41 @@ fn over_the_rate_limit_messages_are_refused_with_a_sentence() {
         2
     );
 }
+
+#[test]
+fn a_full_send_buffer_is_counted_and_logged_as_failed_deliveries() {
+    let server = ServerProcess::start(&["--send-buffer", "4"]);
+    // `idle` joins and then never polls again: its buffer fills up.
+    let mut idle = Polling::open(server.authority());
+    assert!(idle.connect(None).starts_with('0'));
+    idle.ask("join", json!({"room": "r", "name": "Idle"}));
+    let mut sender = Polling::open(server.authority());
+    assert!(sender.connect(None).starts_with('0'));
+    sender.ask("join", json!({"room": "r", "name": "Busy"}));
+    for i in 0..12 {
+        let ack = sender.ask(
+            "message",
+            json!({"room": "r", "id": format!("m{i}"), "text": "hi"}),
+        );
+        assert_eq!(ack["ok"], true, "{ack}");
+    }
+    let body = String::from_utf8_lossy(&http_get(server.authority(), "/metrics").body).into_owned();
+    let failed = value(&body, "lsio_deliveries_failed_total");
+    assert!(
+        failed >= 8,
+        "12 messages into a 4-packet buffer: {failed} failed\n{body}"
+    );
+    assert_eq!(value(&body, "lsio_messages_stored_total"), 12);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !server.stderr().contains("could not deliver") && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let stderr = server.stderr();
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("could not deliver"))
+        .unwrap_or_else(|| panic!("a warning per failed delivery:\n{stderr}"));
+    assert!(line.contains("WARN"), "{line}");
+    assert!(line.contains("event=\"message\""), "{line}");
+    assert!(line.contains("sid="), "{line}");
+}
