@@ -1,8 +1,11 @@
-//! The axum app: Socket.IO on `/socket.io/`, `GET /healthz`, static files.
+//! The axum app: Socket.IO on `/socket.io/`, `GET /healthz`,
+//! `GET /metrics`, static files.
 
 use std::sync::Arc;
 
+use axum::http::header;
 use axum::middleware::from_fn_with_state;
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use socketioxide::{SocketIo, TransportType};
@@ -10,9 +13,12 @@ use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 use tracing::warn;
 
+use crate::chat::Chat;
 use crate::config::Args;
-use crate::namespace::on_connect;
+use crate::metrics::{Connections, Metrics};
+use crate::namespace::register;
 use crate::origin::{guard_origin, AllowedOrigins};
+use crate::store::Store;
 
 /// The app's router and the Socket.IO handle that drives its connections.
 #[derive(Debug)]
@@ -21,13 +27,18 @@ pub struct App {
     pub router: Router,
     /// The Socket.IO server, e.g. to close every connection on shutdown.
     pub io: SocketIo,
+    /// The counters served at `/metrics`.
+    pub metrics: Arc<Metrics>,
 }
 
 /// Builds the app from `args`: socketioxide on its default path
 /// `/socket.io/` with the transports of `--transports` (default polling and
 /// WebSocket), the handlers of namespace `/`,
-/// `GET /healthz` → `ok`, and `--static-dir` served at `/` (`index.html` for
-/// directories).
+/// `GET /healthz` → `ok`, `GET /metrics` (Prometheus text), and
+/// `--static-dir` served at `/` (`index.html` for directories).
+///
+/// The chat keeps its history in `store`; its limits, the `--token` and the
+/// per-socket send buffer (`--send-buffer`) come from `args`.
 ///
 /// `origins` is the allow-list (see `--allowed-origin`): CORS headers go only
 /// to those origins, and a request from any other origin is refused with 403
@@ -36,12 +47,13 @@ pub struct App {
 ///
 /// A missing static directory is logged as a warning; Socket.IO and
 /// `/healthz` work regardless.
-pub fn build_app(args: &Args, origins: AllowedOrigins) -> App {
+pub fn build_app(args: &Args, origins: AllowedOrigins, store: Arc<Store>) -> App {
     let max_payload = args.max_payload;
     let builder = SocketIo::builder()
         .ping_interval(args.ping_interval())
         .ping_timeout(args.ping_timeout())
         .max_payload(max_payload)
+        .max_buffer_size(usize::try_from(args.send_buffer).unwrap_or(usize::MAX))
         // Engine.IO's max payload bounds polling bodies; bound WebSocket
         // messages the same way, so a bigger packet closes that connection.
         .ws_max_message_size(usize::try_from(max_payload).unwrap_or(usize::MAX));
@@ -53,7 +65,9 @@ pub fn build_app(args: &Args, origins: AllowedOrigins) -> App {
         _ => builder.transports([TransportType::Polling, TransportType::Websocket]),
     };
     let (layer, io) = builder.build_layer();
-    io.ns("/", on_connect);
+    let metrics = Arc::new(Metrics::default());
+    let chat = Arc::new(Chat::new(args.chat_settings(), store, Arc::clone(&metrics)));
+    register(&io, chat, args.token(), Arc::clone(&metrics));
 
     if !args.static_dir.is_dir() {
         warn!(
@@ -66,6 +80,10 @@ pub fn build_app(args: &Args, origins: AllowedOrigins) -> App {
 
     let router = Router::new()
         .route("/healthz", get(healthz))
+        .route(
+            "/metrics",
+            get(metrics_handler(io.clone(), Arc::clone(&metrics))),
+        )
         .fallback_service(ServeDir::new(&args.static_dir))
         .layer(layer)
         .layer(origins.cors_layer())
@@ -73,7 +91,38 @@ pub fn build_app(args: &Args, origins: AllowedOrigins) -> App {
         // too instead of being answered by the CORS layer.
         .layer(from_fn_with_state(Arc::new(origins), guard_origin))
         .layer(TraceLayer::new_for_http());
-    App { router, io }
+    App {
+        router,
+        io,
+        metrics,
+    }
+}
+
+/// `GET /metrics`: the counters, plus the open connections by transport.
+fn metrics_handler(
+    io: SocketIo,
+    metrics: Arc<Metrics>,
+) -> impl Fn() -> std::future::Ready<axum::response::Response> + Clone + Send + Sync + 'static {
+    move || {
+        let mut connections = Connections::default();
+        for socket in io.of("/").map(|ns| ns.sockets()).unwrap_or_default() {
+            match socket.transport_type() {
+                TransportType::Websocket => connections.websocket += 1,
+                TransportType::Polling => connections.polling += 1,
+            }
+        }
+        let body = metrics.render(connections);
+        std::future::ready(
+            (
+                [(
+                    header::CONTENT_TYPE,
+                    "text/plain; version=0.0.4; charset=utf-8",
+                )],
+                body,
+            )
+                .into_response(),
+        )
+    }
 }
 
 async fn healthz() -> &'static str {

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use clap::Parser;
 
+use crate::auth::Token;
+use crate::chat::ChatSettings;
 use crate::origin::Origin;
 
 /// The server's settings, from flags or `LSIO_*` environment variables
@@ -68,6 +70,47 @@ pub struct Args {
         value_delimiter = ','
     )]
     pub allowed_origins: Vec<Origin>,
+
+    /// Directory of the chat history; the database is the file
+    /// chat.sqlite3 in it. Created if missing.
+    #[arg(
+        long,
+        env = "LSIO_DATA_DIR",
+        default_value = "./data",
+        value_name = "DIR"
+    )]
+    pub data_dir: PathBuf,
+
+    /// Most messages a `join` returns: the last ones, or with `since` the
+    /// first ones after it.
+    #[arg(long, env = "LSIO_HISTORY_LIMIT", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
+    pub history_limit: u32,
+
+    /// Longest message text, in characters (Unicode scalar values).
+    #[arg(long, env = "LSIO_MAX_TEXT_CHARS", default_value_t = 4000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_text_chars: u32,
+
+    /// Shared token: when set, a connection must send `auth: {token}` with
+    /// this value, or it is refused with `unauthorized`. Unset: anyone may
+    /// connect.
+    #[arg(long, env = "LSIO_TOKEN", value_name = "TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+
+    /// `message` events each connection may send per second, on average;
+    /// more are refused with an error ack.
+    #[arg(long, env = "LSIO_RATE_LIMIT_PER_SEC", default_value_t = 20)]
+    pub rate_limit_per_sec: u32,
+
+    /// `message` events a connection may send in a burst before
+    /// --rate-limit-per-sec applies.
+    #[arg(long, env = "LSIO_RATE_LIMIT_BURST", default_value_t = 40, value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit_burst: u32,
+
+    /// Packets each connection may have queued for sending; when a slow
+    /// client lets it fill, further events to it fail (counted in
+    /// /metrics as lsio_deliveries_failed_total and logged).
+    #[arg(long, env = "LSIO_SEND_BUFFER", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    pub send_buffer: u32,
 }
 
 /// Which Engine.IO transports the server accepts (`--transports`); at least
@@ -142,6 +185,25 @@ impl Args {
     pub fn ping_timeout(&self) -> Duration {
         Duration::from_millis(self.ping_timeout_ms)
     }
+
+    /// The chat limits from `--max-text-chars`, `--history-limit` and the
+    /// rate-limit flags.
+    pub fn chat_settings(&self) -> ChatSettings {
+        ChatSettings {
+            max_text_chars: usize::try_from(self.max_text_chars).unwrap_or(usize::MAX),
+            history_limit: self.history_limit,
+            rate_per_sec: self.rate_limit_per_sec,
+            rate_burst: self.rate_limit_burst,
+        }
+    }
+
+    /// The `--token`, if one is set and not empty.
+    pub fn token(&self) -> Option<Token> {
+        self.token
+            .as_deref()
+            .filter(|t| !t.is_empty())
+            .map(Token::new)
+    }
 }
 
 #[cfg(test)]
@@ -159,6 +221,55 @@ mod tests {
         assert_eq!(args.max_payload, 1_000_000);
         assert_eq!(args.transports, Transports::default());
         assert!(args.allowed_origins.is_empty());
+        assert_eq!(args.data_dir, PathBuf::from("./data"));
+        assert_eq!(args.chat_settings(), ChatSettings::default());
+        assert!(args.token().is_none());
+        assert_eq!(args.send_buffer, 1024);
+    }
+
+    #[test]
+    fn chat_flags_parse_and_refuse_zero_limits() {
+        let args = Args::try_parse_from([
+            "server",
+            "--data-dir",
+            "/tmp/x",
+            "--history-limit",
+            "5",
+            "--max-text-chars",
+            "10",
+            "--rate-limit-per-sec",
+            "1",
+            "--rate-limit-burst",
+            "2",
+            "--send-buffer",
+            "64",
+            "--token",
+            "s3cret",
+        ])
+        .expect("flags parse");
+        assert_eq!(args.data_dir, PathBuf::from("/tmp/x"));
+        assert_eq!(
+            args.chat_settings(),
+            ChatSettings {
+                max_text_chars: 10,
+                history_limit: 5,
+                rate_per_sec: 1,
+                rate_burst: 2,
+            }
+        );
+        assert_eq!(args.send_buffer, 64);
+        assert!(args.token().is_some());
+        for flag in [
+            "--history-limit",
+            "--max-text-chars",
+            "--rate-limit-burst",
+            "--send-buffer",
+        ] {
+            let err = Args::try_parse_from(["server", flag, "0"]).expect_err(flag);
+            assert!(err.to_string().contains(flag), "{err}");
+        }
+        let empty = Args::try_parse_from(["server", "--token", ""]).expect("empty token parses");
+        assert!(empty.token().is_none(), "an empty token means no token");
     }
 
     #[test]

@@ -9,20 +9,30 @@
 //! [`run`].
 
 mod app;
+mod auth;
+pub mod chat;
 mod config;
 mod echo;
 mod listener;
 mod logging;
+mod metrics;
 mod namespace;
 mod origin;
+mod rate_limit;
 mod server;
 mod shutdown;
+mod store;
 
 pub use app::{build_app, App};
+pub use auth::{Token, Unauthorized};
+pub use chat::{Chat, ChatSettings};
 pub use config::{Args, Transports};
 pub use echo::{on_echo, EchoArgs};
 pub use listener::{bind, BindError};
 pub use logging::init_logging;
+pub use metrics::{Connections, Metrics};
 pub use origin::{AllowedOrigins, Origin};
+pub use rate_limit::TokenBucket;
 pub use server::run;
 pub use shutdown::ShutdownSignal;
+pub use store::{Appended, Message, OpenError, Store, DB_FILE};

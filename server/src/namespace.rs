@@ -1,19 +1,42 @@
-//! The Socket.IO namespace `/`: connection logging and event routing.
+//! The Socket.IO namespace `/`: the token check, connection logging and
+//! the chat's event handlers.
 
-use socketioxide::extract::SocketRef;
-use socketioxide::socket::DisconnectReason;
+use std::sync::Arc;
+
+use socketioxide::extract::{SocketRef, TryData};
+use socketioxide::handler::ConnectHandler;
+use socketioxide::SocketIo;
 use tracing::info;
 
-use crate::echo::on_echo;
+use crate::auth::Token;
+use crate::chat::validate::Reason;
+use crate::chat::{log_connect, Chat};
+use crate::metrics::Metrics;
 
-/// Connect handler of namespace `/`: logs the connection and registers the
-/// event handlers of the chat contract.
-pub(crate) async fn on_connect(socket: SocketRef) {
-    info!(sid = %socket.id, transport = ?socket.transport_type(), "socket connected");
-    socket.on("echo", on_echo);
-    socket.on_disconnect(on_disconnect);
-}
-
-async fn on_disconnect(socket: SocketRef, reason: DisconnectReason) {
-    info!(sid = %socket.id, %reason, "socket disconnected");
+/// Sets up namespace `/` on `io`: with a `token`, a CONNECT without
+/// `auth: {token}` equal to it gets CONNECT_ERROR `unauthorized`; each
+/// connected socket is logged and gets the chat handlers.
+pub(crate) fn register(
+    io: &SocketIo,
+    chat: Arc<Chat>,
+    token: Option<Token>,
+    metrics: Arc<Metrics>,
+) {
+    let on_connect = move |socket: SocketRef| async move {
+        log_connect(&socket);
+        chat.register(&socket);
+    };
+    let Some(token) = token else {
+        io.ns("/", on_connect);
+        return;
+    };
+    let check = move |socket: SocketRef, TryData(auth): TryData<serde_json::Value>| async move {
+        let checked = token.check(auth.ok().as_ref());
+        if checked.is_err() {
+            metrics.rejected(Reason::Unauthorized);
+            info!(sid = %socket.id, "connection refused: missing or wrong token");
+        }
+        checked
+    };
+    io.ns("/", on_connect.with(check));
 }

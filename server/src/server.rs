@@ -2,8 +2,10 @@
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tracing::{info, warn};
 
@@ -12,32 +14,49 @@ use crate::config::Args;
 use crate::listener::bind;
 use crate::origin::AllowedOrigins;
 use crate::shutdown::ShutdownSignal;
+use crate::store::{Store, DB_FILE};
 
 /// How long in-flight requests may take to finish after a stop signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// Runs the server until SIGINT or SIGTERM.
 ///
+/// Binds, then opens the history database (`--data-dir`/chat.sqlite3,
+/// creating both).
 /// Once bound, prints exactly one line to stdout, `listening on
 /// http://HOST:PORT`, with the port actually bound (so `--port 0` can be
 /// used by test harnesses), and flushes it. On a stop signal it closes every
 /// Socket.IO connection, lets in-flight HTTP requests finish (at most
-/// 10 s) and returns success.
+/// 10 s), closes the database (so everything stored is on disk) and
+/// returns success.
 ///
 /// Returns exit code 1 after printing one `error: …` line to stderr when it
-/// cannot listen or serve.
+/// cannot open the database, listen or serve.
 pub async fn run(args: Args) -> ExitCode {
     let listener = match bind(&args.host, args.port).await {
         Ok(listener) => listener,
         Err(e) => return fail(&e),
     };
+    let store = match Store::open(&args.data_dir).await {
+        Ok(store) => Arc::new(store),
+        Err(e) => return fail(&e),
+    };
+    info!(database = %args.data_dir.join(DB_FILE).display(), "history database open");
+    let code = serve(&args, listener, Arc::clone(&store)).await;
+    store.close().await;
+    info!("history database closed");
+    code
+}
+
+/// Announces and serves until a stop signal (see [`run`]).
+async fn serve(args: &Args, listener: TcpListener, store: Arc<Store>) -> ExitCode {
     let addr = match listener.local_addr() {
         Ok(addr) => addr,
         Err(e) => return fail(&format!("cannot read the bound address: {e}")),
     };
     let origins = AllowedOrigins::new_or_default(&args.allowed_origins, &args.host, addr);
     info!(%origins, "allowed origins");
-    let App { router, io } = build_app(&args, origins);
+    let App { router, io, .. } = build_app(args, origins, store);
     let stop = ShutdownSignal::install();
     if let Err(e) = announce(&format!("listening on http://{addr}")) {
         return fail(&format!("cannot write to stdout: {e}"));

@@ -3,6 +3,8 @@
 
 #![allow(dead_code, unreachable_pub)] // each test binary uses a subset
 
+pub mod polling;
+
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -25,6 +27,13 @@ pub fn server_command() -> Command {
         "LSIO_PING_TIMEOUT_MS",
         "LSIO_MAX_PAYLOAD",
         "LSIO_ALLOWED_ORIGINS",
+        "LSIO_DATA_DIR",
+        "LSIO_HISTORY_LIMIT",
+        "LSIO_MAX_TEXT_CHARS",
+        "LSIO_TOKEN",
+        "LSIO_RATE_LIMIT_PER_SEC",
+        "LSIO_RATE_LIMIT_BURST",
+        "LSIO_SEND_BUFFER",
     ] {
         cmd.env_remove(var);
     }
@@ -39,6 +48,9 @@ pub struct ServerProcess {
     pub url: String,
     stdout: Arc<Mutex<String>>,
     stderr: Arc<Mutex<String>>,
+    /// The temporary `--data-dir` made for this server when the test gave
+    /// none; removed on drop.
+    _data_dir: Option<tempfile::TempDir>,
 }
 
 impl ServerProcess {
@@ -47,11 +59,19 @@ impl ServerProcess {
         Self::spawn_with_env(args, &[])
     }
 
-    /// Spawns the server with exactly `args` and environment variables
-    /// `env`, without waiting for anything.
+    /// Spawns the server with exactly `args` (plus `--data-dir` on a fresh
+    /// temporary directory unless `args` or `env` give one) and environment
+    /// variables `env`, without waiting for anything.
     pub fn spawn_with_env(args: &[&str], env: &[(&str, &str)]) -> Self {
-        let mut child = server_command()
-            .args(args)
+        let given = args.iter().any(|a| a.starts_with("--data-dir"))
+            || env.iter().any(|(k, _)| *k == "LSIO_DATA_DIR");
+        let data_dir = (!given).then(|| tempfile::tempdir().expect("a temporary data dir"));
+        let mut cmd = server_command();
+        cmd.args(args);
+        if let Some(dir) = &data_dir {
+            cmd.arg("--data-dir").arg(dir.path());
+        }
+        let mut child = cmd
             .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -65,6 +85,7 @@ impl ServerProcess {
             url: String::new(),
             stdout,
             stderr,
+            _data_dir: data_dir,
         }
     }
 

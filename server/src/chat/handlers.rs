@@ -1,0 +1,323 @@
+//! The chat event handlers: check the payload, act, ack, notify members.
+
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+use serde_json::Value;
+use socketioxide::extract::SocketRef;
+use socketioxide::socket::{DisconnectReason, Sid};
+use socketioxide::SocketIo;
+use tracing::{debug, info, warn};
+
+use super::delivery::{emit_to, Reply};
+use super::validate::{parse_join, parse_message, parse_room_only, Event, Rejection};
+use super::Chat;
+use crate::rate_limit::TokenBucket;
+use crate::store::{Appended, Message};
+
+/// `{ok:false, error}`.
+#[derive(Debug, Serialize)]
+struct Failure<'a> {
+    ok: bool,
+    error: &'a str,
+}
+
+/// `{ok:true}`.
+#[derive(Debug, Serialize)]
+struct Done {
+    ok: bool,
+}
+
+/// The ack of a successful `join`.
+#[derive(Debug, Serialize)]
+struct Joined<'a> {
+    ok: bool,
+    history: &'a [Message],
+    members: &'a [String],
+}
+
+/// The ack of a stored (or already stored) `message`.
+#[derive(Debug, Serialize)]
+struct Sent {
+    ok: bool,
+    seq: u64,
+}
+
+/// The `presence` event.
+#[derive(Debug, Serialize)]
+struct Presence<'a> {
+    room: &'a str,
+    members: &'a [String],
+}
+
+/// The `typing` event sent to the other members.
+#[derive(Debug, Serialize)]
+struct Typing<'a> {
+    room: &'a str,
+    name: &'a str,
+}
+
+/// Milliseconds since the Unix epoch, from the server clock.
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or_default()
+}
+
+fn origin(socket: &SocketRef) -> &str {
+    socket
+        .req_parts()
+        .headers
+        .get(axum::http::header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+}
+
+impl Chat {
+    /// Counts a refused input and acks `{ok:false, error}` when asked.
+    fn refuse(&self, sid: Sid, event: Event, rejection: &Rejection, reply: Reply) {
+        self.metrics.rejected(rejection.reason);
+        debug!(%sid, event = event.name(), reason = rejection.reason.label(), "refused: {rejection}");
+        reply.send(
+            event.name(),
+            &Failure {
+                ok: false,
+                error: &rejection.message,
+            },
+            &self.metrics,
+        );
+    }
+
+    /// Sends `presence` to every member of `room`.
+    fn announce_presence(&self, io: &SocketIo, room: &str) {
+        // Under the lock, so the last presence sent is always the current one.
+        let rooms = self.rooms();
+        let members = rooms.names(room);
+        let sids = rooms.sockets(room);
+        emit_to(
+            io,
+            &sids,
+            "presence",
+            &Presence {
+                room,
+                members: &members,
+            },
+            &self.metrics,
+        );
+    }
+
+    pub(super) async fn on_join(
+        &self,
+        socket: &SocketRef,
+        io: &SocketIo,
+        payload: Option<Value>,
+        reply: Reply,
+    ) {
+        let sid = socket.id;
+        let request = payload
+            .ok_or_else(|| Rejection::unreadable(Event::Join))
+            .and_then(|p| parse_join(&p));
+        let request = match request {
+            Ok(request) => request,
+            Err(rejection) => return self.refuse(sid, Event::Join, &rejection, reply),
+        };
+        let history = {
+            let _order = self.order.lock().await;
+            self.rooms().join(sid, &request.room, &request.name);
+            self.store
+                .history(&request.room, request.since, self.settings.history_limit)
+                .await
+        };
+        let history = match history {
+            Ok(history) => history,
+            Err(e) => {
+                self.metrics.store_error();
+                warn!(%sid, room = %request.room, error = %e, "join: cannot read the history");
+                if self.rooms().leave(sid, &request.room) {
+                    self.announce_presence(io, &request.room);
+                }
+                let error = format!(
+                    "The history of room \"{}\" could not be read; try joining again.",
+                    request.room
+                );
+                return reply.send(
+                    "join",
+                    &Failure {
+                        ok: false,
+                        error: &error,
+                    },
+                    &self.metrics,
+                );
+            }
+        };
+        let members = self.rooms().names(&request.room);
+        reply.send(
+            "join",
+            &Joined {
+                ok: true,
+                history: &history,
+                members: &members,
+            },
+            &self.metrics,
+        );
+        self.announce_presence(io, &request.room);
+    }
+
+    pub(super) fn on_leave(
+        &self,
+        socket: &SocketRef,
+        io: &SocketIo,
+        payload: Option<Value>,
+        reply: Reply,
+    ) {
+        let sid = socket.id;
+        let room = payload
+            .ok_or_else(|| Rejection::unreadable(Event::Leave))
+            .and_then(|p| parse_room_only(&p, Event::Leave));
+        let room = match room {
+            Ok(room) => room,
+            Err(rejection) => return self.refuse(sid, Event::Leave, &rejection, reply),
+        };
+        let was_in = self.rooms().leave(sid, &room);
+        reply.send("leave", &Done { ok: true }, &self.metrics);
+        if was_in {
+            self.announce_presence(io, &room);
+        }
+    }
+
+    pub(super) async fn on_message(
+        &self,
+        socket: &SocketRef,
+        io: &SocketIo,
+        payload: Option<Value>,
+        reply: Reply,
+    ) {
+        let sid = socket.id;
+        if !self.take_token(sid, Instant::now()) {
+            return self.refuse(sid, Event::Message, &Rejection::rate_limited(), reply);
+        }
+        let request = payload
+            .ok_or_else(|| Rejection::unreadable(Event::Message))
+            .and_then(|p| parse_message(&p, self.settings.max_text_chars));
+        let request = match request {
+            Ok(request) => request,
+            Err(rejection) => return self.refuse(sid, Event::Message, &rejection, reply),
+        };
+        let Some(name) = self.rooms().name_in(sid, &request.room).map(str::to_owned) else {
+            let rejection = Rejection::not_joined(&request.room);
+            return self.refuse(sid, Event::Message, &rejection, reply);
+        };
+        let seq = {
+            let _order = self.order.lock().await;
+            let appended = self
+                .store
+                .append(&request.room, &request.id, &name, &request.text, now_ms())
+                .await;
+            match appended {
+                Ok(Appended::Stored(message)) => {
+                    self.metrics.message_stored();
+                    let sids = self.rooms().sockets(&request.room);
+                    emit_to(io, &sids, "message", &message, &self.metrics);
+                    Ok(message.seq)
+                }
+                Ok(Appended::Duplicate { seq }) => {
+                    self.metrics.message_duplicate();
+                    Ok(seq)
+                }
+                Err(e) => Err(e),
+            }
+        };
+        match seq {
+            Ok(seq) => reply.send("message", &Sent { ok: true, seq }, &self.metrics),
+            Err(e) => {
+                self.metrics.store_error();
+                warn!(%sid, room = %request.room, error = %e, "message: cannot store it");
+                let error = "The message could not be stored; send it again in a moment.";
+                reply.send("message", &Failure { ok: false, error }, &self.metrics);
+            }
+        }
+    }
+
+    pub(super) fn on_typing(
+        &self,
+        socket: &SocketRef,
+        io: &SocketIo,
+        payload: Option<Value>,
+        reply: Reply,
+    ) {
+        let sid = socket.id;
+        let room = payload
+            .ok_or_else(|| Rejection::unreadable(Event::Typing))
+            .and_then(|p| parse_room_only(&p, Event::Typing));
+        let room = match room {
+            Ok(room) => room,
+            Err(rejection) => return self.refuse(sid, Event::Typing, &rejection, reply),
+        };
+        let others = {
+            let rooms = self.rooms();
+            rooms.name_in(sid, &room).map(|name| {
+                let others: Vec<Sid> = rooms
+                    .sockets(&room)
+                    .into_iter()
+                    .filter(|s| *s != sid)
+                    .collect();
+                (name.to_owned(), others)
+            })
+        };
+        let Some((name, others)) = others else {
+            return self.refuse(sid, Event::Typing, &Rejection::not_joined(&room), reply);
+        };
+        emit_to(
+            io,
+            &others,
+            "typing",
+            &Typing {
+                room: &room,
+                name: &name,
+            },
+            &self.metrics,
+        );
+        reply.send("typing", &Done { ok: true }, &self.metrics);
+    }
+
+    pub(super) fn on_disconnect(
+        &self,
+        socket: &SocketRef,
+        io: &SocketIo,
+        reason: DisconnectReason,
+    ) {
+        let sid = socket.id;
+        info!(
+            %sid,
+            transport = ?socket.transport_type(),
+            origin = origin(socket),
+            %reason,
+            "socket disconnected"
+        );
+        self.buckets().remove(&sid);
+        let left = self.rooms().leave_all(sid);
+        for room in &left {
+            self.announce_presence(io, room);
+        }
+    }
+
+    /// Takes one `message` token from the socket's bucket at `now`.
+    fn take_token(&self, sid: Sid, now: Instant) -> bool {
+        let (per_sec, burst) = (self.settings.rate_per_sec, self.settings.rate_burst);
+        self.buckets()
+            .entry(sid)
+            .or_insert_with(|| TokenBucket::new(per_sec, burst, now))
+            .try_take(now)
+    }
+}
+
+/// Logs a new connection: sid, transport and origin.
+pub(crate) fn log_connect(socket: &SocketRef) {
+    info!(
+        sid = %socket.id,
+        transport = ?socket.transport_type(),
+        origin = origin(socket),
+        "socket connected"
+    );
+}
