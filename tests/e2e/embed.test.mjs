@@ -4,27 +4,23 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { root, startServer, stopServer } from '../support/server.mjs';
 import { launchBrowser } from '../support/browser.mjs';
 
 const dist = process.env.LSIO_EMBED_DIST ?? path.join(root, 'examples/embed/dist');
-const dataDir = mkdtempSync(path.join(tmpdir(), 'lsio-embed-data-'));
 
 let server;
 let browser;
 
 before(async () => {
-  server = await startServer(['--static-dir', dist, '--data-dir', dataDir]);
+  server = await startServer(['--static-dir', dist]);
   browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
   if (server) await stopServer(server);
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 test('the embedded chat and the live counter work side by side in the host page', async () => {

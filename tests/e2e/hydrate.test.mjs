@@ -17,7 +17,7 @@ let server;
 let browser;
 
 before(async () => {
-  server = await startServer(['--static-dir', dist, '--data-dir', path.join(dist, 'data')]);
+  server = await startServer(['--static-dir', dist]);
   browser = await launchBrowser();
 });
 
