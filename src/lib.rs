@@ -9,9 +9,9 @@
 //!
 //! | module | holds |
 //! |---|---|
-//! | [`leptos`] | `use_socket`: the client as reactive signals; the `<Chat/>` component |
+//! | [`leptos`] | `use_socket`, `use_event`, context, `<Chat/>` |
 //! | [`chat`] | the demo chat's payloads and state, sans-IO |
-//! | [`client`] | [`Socket`]: connect, `emit`, acks, events |
+//! | [`client`] | [`Socket`]: connect, typed `emit`, acks, events, namespaces |
 //! | [`engine`] | the Engine.IO session (handshake, heartbeat), sans-IO |
 //! | `transport` | the browser WebSocket wrapper (wasm32 only) |
 //! | [`protocol`] | packet codecs; no IO, no clock |
@@ -21,14 +21,21 @@
 //!
 //! ```no_run
 //! use leptos_socketio::{Socket, SocketOptions};
+//! use serde::Deserialize;
 //!
-//! let socket = Socket::connect(SocketOptions::new("http://127.0.0.1:3000"));
-//! let _listener = socket.on("message", |args| {
-//!     // `args` holds the event's arguments as JSON values.
-//!     let _ = args;
+//! #[derive(Deserialize)]
+//! struct Message { name: String, text: String }
+//!
+//! let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
+//! let _listener = socket.on("message", |message: Result<Message, _>| match message {
+//!     Ok(m) => println!("{}: {}", m.name, m.text),
+//!     Err(err) => eprintln!("{err}"), // the data did not match `Message`
 //! });
-//! socket.emit("echo", vec!["hello".into()]).expect("echo is not a reserved event");
+//! socket.emit("echo", "hello").expect("echo is not a reserved event");
 //! ```
+//!
+//! In a Leptos app, [`leptos::use_socket`] gives the same socket with its
+//! state as signals, and [`leptos::Chat`] is a whole chat room.
 
 pub mod chat;
 pub mod client;
@@ -45,6 +52,7 @@ mod transport;
 pub struct ReadmeDoctests;
 
 pub use client::{
-    AckError, ConnectionState, EmitError, EventListener, Manager, Socket, SocketOptions,
-    TransportKind,
+    AckError, AckSender, Args, ConnectionState, DataError, EmitError, Emitter, EventListener,
+    Manager, Socket, SocketOptions, TransportKind,
 };
+pub use engine::TransportMode;

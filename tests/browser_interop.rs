@@ -15,14 +15,14 @@ use std::time::Duration;
 use gloo_timers::future::TimeoutFuture;
 use leptos_socketio::engine::TransportMode;
 use leptos_socketio::protocol::Value;
-use leptos_socketio::{ConnectionState, Manager, Socket, SocketOptions, TransportKind};
+use leptos_socketio::{Args, ConnectionState, Manager, Socket, SocketOptions, TransportKind};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 #[macro_use]
 mod browser_support;
-use browser_support::{call, wait_for};
+use browser_support::{call, echo, wait_for};
 
 /// The Node peer behind a counting proxy: `(id, proxied url)`.
 async fn node_server() -> (String, String) {
@@ -52,15 +52,12 @@ async fn echo_text_and_binary(socket: &Socket) {
         Value::Binary(vec![0, 1, 254, 255]),
         json!({"file": "a.bin"}),
     ];
-    assert_eq!(socket.emit_with_ack("echo", args.clone()).await, Ok(args));
+    assert_eq!(echo(socket, args.clone()).await, Ok(args));
     let nested = vec![Value::from(vec![
         Value::from("x"),
         Value::Binary(vec![9; 1000]),
     ])];
-    assert_eq!(
-        socket.emit_with_ack("echo", nested.clone()).await,
-        Ok(nested)
-    );
+    assert_eq!(echo(socket, nested.clone()).await, Ok(nested));
 }
 
 #[wasm_bindgen_test]
@@ -70,7 +67,7 @@ async fn node_server_over_websocket_polling_and_upgrade() {
         (TransportMode::WebSocketOnly, TransportKind::WebSocket),
         (TransportMode::PollingOnly, TransportKind::Polling),
     ] {
-        let socket = Socket::connect(options(&url, mode));
+        let socket = Socket::new(options(&url, mode));
         wait_for("connected", 5_000, || {
             socket.state() == ConnectionState::Connected
         })
@@ -79,7 +76,7 @@ async fn node_server_over_websocket_polling_and_upgrade() {
         echo_text_and_binary(&socket).await;
         socket.disconnect();
     }
-    let socket = Socket::connect(options(&url, TransportMode::PollingThenUpgrade));
+    let socket = Socket::new(options(&url, TransportMode::PollingThenUpgrade));
     wait_for("the upgrade", 8_000, || {
         socket.transport() == TransportKind::WebSocket
     })
@@ -92,21 +89,25 @@ async fn node_server_over_websocket_polling_and_upgrade() {
 #[wasm_bindgen_test]
 async fn we_answer_the_node_servers_emit_with_ack_and_receive_its_binary_events() {
     let (id, url) = node_server().await;
-    let socket = Socket::connect(
+    let socket = Socket::new(
         options(&url, TransportMode::Auto).auth(serde_json::json!({"greet": true}).into()),
     );
     let greetings = Rc::new(RefCell::new(Vec::new()));
     let _greeting = {
         let greetings = greetings.clone();
-        socket.on("greeting", move |args| greetings.borrow_mut().extend(args))
+        socket.on("greeting", move |args: Result<Args, _>| {
+            greetings
+                .borrow_mut()
+                .extend(args.expect("any arguments decode").0);
+        })
     };
-    let _answer = socket.on_with_ack("question", |args| {
+    let _answer = socket.on_with_ack("question", |args: Result<Args, _>, ack| {
         let mut reply = vec![json!("answer to")];
-        reply.extend(args);
-        reply
+        reply.extend(args.expect("any arguments decode").0);
+        ack.send(Args(reply)).expect("values serialize");
     });
-    let reply = socket.emit_with_ack("ask", vec![json!("life")]).await;
-    assert_eq!(reply, Ok(vec![json!({"answer": "answer to"})]));
+    let reply = socket.emit_with_ack::<Args>("ask", "life").await;
+    assert_eq!(reply, Ok(Args(vec![json!({"answer": "answer to"})])));
     wait_for("the greeting", 5_000, || !greetings.borrow().is_empty()).await;
     let greeting = greetings.borrow()[0].clone();
     assert_eq!(greeting.get("hello"), Some(&json!("world")));
@@ -126,20 +127,20 @@ async fn a_second_namespace_shares_the_connection_and_auth_reaches_the_server() 
     let admin = manager.socket("/admin");
     let private = manager.socket("/private");
     let whoami = admin
-        .emit_with_ack("whoami", vec![])
+        .emit_with_ack::<Args>("whoami", ())
         .await
         .expect("admin answers");
     assert_eq!(whoami[0].get("nsp"), Some(&json!("/admin")));
     let whoami = private
-        .emit_with_ack("whoami", vec![])
+        .emit_with_ack::<Args>("whoami", ())
         .await
         .expect("token accepted");
     assert_eq!(whoami[0].get("nsp"), Some(&json!("/private")));
     let auth = main
-        .emit_with_ack("auth", vec![])
+        .emit_with_ack::<Args>("auth", ())
         .await
         .expect("main answers");
-    assert_eq!(auth, vec![json!({"token": "secret"})]);
+    assert_eq!(auth, Args(vec![json!({"token": "secret"})]));
     let stats = call("GET", &format!("/servers/{id}/stats"), None).await;
     assert_eq!(
         stats["handshakes"], 1,
@@ -158,7 +159,7 @@ async fn a_second_namespace_shares_the_connection_and_auth_reaches_the_server() 
 #[wasm_bindgen_test]
 async fn a_middleware_refusal_is_reported_and_not_retried() {
     let (id, url) = node_server().await;
-    let socket = Socket::connect(options(&format!("{url}/private"), TransportMode::Auto));
+    let socket = Socket::new(options(&format!("{url}/private"), TransportMode::Auto));
     assert_eq!(socket.namespace(), "/private");
     wait_for("the refusal", 5_000, || socket.connect_error().is_some()).await;
     assert_eq!(socket.connect_error().as_deref(), Some("unauthorized"));

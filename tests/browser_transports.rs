@@ -20,7 +20,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 #[macro_use]
 mod browser_support;
-use browser_support::{call, wait_for};
+use browser_support::{call, echo, wait_for};
 
 /// A server started through the conductor, stopped when dropped... by the
 /// conductor's own cleanup; tests delete it explicitly at the end.
@@ -102,7 +102,7 @@ async fn echo_everything(socket: &Socket) {
         ],
     ];
     for args in cases {
-        let reply = socket.emit_with_ack("echo", args.clone()).await;
+        let reply = echo(socket, args.clone()).await;
         assert_eq!(reply.as_ref().map(Vec::len), Ok(args.len()));
         assert_eq!(reply, Ok(args));
     }
@@ -111,7 +111,7 @@ async fn echo_everything(socket: &Socket) {
 #[wasm_bindgen_test]
 async fn echo_over_polling_only_carries_text_json_large_strings_and_binary() {
     let server = Server::start(&[], false).await;
-    let socket = Socket::connect(options(&server.url, TransportMode::PollingOnly));
+    let socket = Socket::new(options(&server.url, TransportMode::PollingOnly));
     connected(&socket, 5_000).await;
     assert_eq!(socket.transport(), TransportKind::Polling);
     echo_everything(&socket).await;
@@ -127,7 +127,7 @@ async fn echo_over_polling_only_carries_text_json_large_strings_and_binary() {
 #[wasm_bindgen_test]
 async fn echo_over_websocket_carries_large_strings_and_binary() {
     let server = Server::start(&[], false).await;
-    let socket = Socket::connect(options(&server.url, TransportMode::WebSocketOnly));
+    let socket = Socket::new(options(&server.url, TransportMode::WebSocketOnly));
     connected(&socket, 5_000).await;
     assert_eq!(socket.transport(), TransportKind::WebSocket);
     echo_everything(&socket).await;
@@ -138,7 +138,7 @@ async fn echo_over_websocket_carries_large_strings_and_binary() {
 #[wasm_bindgen_test]
 async fn polling_first_upgrades_to_websocket_and_no_ack_is_lost_or_doubled() {
     let server = Server::start(&[], false).await;
-    let socket = Socket::connect(options(&server.url, TransportMode::PollingThenUpgrade));
+    let socket = Socket::new(options(&server.url, TransportMode::PollingThenUpgrade));
     let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
     let _watch = {
         let seen = seen.clone();
@@ -147,7 +147,7 @@ async fn polling_first_upgrades_to_websocket_and_no_ack_is_lost_or_doubled() {
     // Emits start before the connection and run across the upgrade.
     let mut acks = Vec::new();
     for i in 0..200 {
-        acks.push(socket.emit_with_ack("echo", vec![Value::from(i)]));
+        acks.push(echo(&socket, vec![Value::from(i)]));
         if i % 20 == 0 {
             TimeoutFuture::new(5).await;
         }
@@ -165,7 +165,7 @@ async fn polling_first_upgrades_to_websocket_and_no_ack_is_lost_or_doubled() {
         "it started on polling: {seen:?}"
     );
     assert_eq!(seen.last(), Some(&TransportKind::WebSocket));
-    let reply = socket.emit_with_ack("echo", vec![json!("after")]).await;
+    let reply = echo(&socket, vec![json!("after")]).await;
     assert_eq!(reply, Ok(vec![json!("after")]));
     socket.disconnect();
     server.stop().await;
@@ -176,7 +176,7 @@ async fn websocket_refused_by_a_proxy_connects_over_polling_at_once() {
     let server = Server::start(&[], true).await;
     server.proxy_mode("refuse-upgrade").await;
     let started = now_ms();
-    let socket = Socket::connect(options(&server.proxied(), TransportMode::Auto));
+    let socket = Socket::new(options(&server.proxied(), TransportMode::Auto));
     connected(&socket, 5_000).await;
     let took = now_ms() - started;
     assert_eq!(socket.transport(), TransportKind::Polling);
@@ -195,7 +195,7 @@ async fn websocket_that_hangs_falls_back_to_polling_within_the_deadline() {
     let server = Server::start(&[], true).await;
     server.proxy_mode("hang-upgrade").await;
     let started = now_ms();
-    let socket = Socket::connect(options(&server.proxied(), TransportMode::Auto));
+    let socket = Socket::new(options(&server.proxied(), TransportMode::Auto));
     connected(&socket, 6_000).await;
     let took = now_ms() - started;
     web_sys::console::log_1(&format!("fallback after a hanging WebSocket: {took:.0} ms").into());
@@ -215,7 +215,7 @@ async fn websocket_that_hangs_falls_back_to_polling_within_the_deadline() {
 #[wasm_bindgen_test]
 async fn a_restarted_server_is_reconnected_and_buffered_emits_arrive_in_order() {
     let server = Server::start(&[], false).await;
-    let socket = Socket::connect(options(&server.url, TransportMode::WebSocketOnly));
+    let socket = Socket::new(options(&server.url, TransportMode::WebSocketOnly));
     connected(&socket, 5_000).await;
     server.post("kill", None).await;
     wait_for("reconnecting", 5_000, || {
@@ -223,7 +223,7 @@ async fn a_restarted_server_is_reconnected_and_buffered_emits_arrive_in_order() 
     })
     .await;
     let acks: Vec<_> = (0..5)
-        .map(|i| socket.emit_with_ack("echo", vec![Value::from(i)]))
+        .map(|i| echo(&socket, vec![Value::from(i)]))
         .collect();
     server.post("restart", None).await;
     connected(&socket, 10_000).await;
@@ -238,7 +238,7 @@ async fn a_restarted_server_is_reconnected_and_buffered_emits_arrive_in_order() 
 async fn a_frozen_server_is_noticed_within_ping_interval_plus_timeout_and_reconnected_after() {
     let timings = ["--ping-interval-ms", "300", "--ping-timeout-ms", "200"];
     let server = Server::start(&timings, false).await;
-    let socket = Socket::connect(options(&server.url, TransportMode::WebSocketOnly));
+    let socket = Socket::new(options(&server.url, TransportMode::WebSocketOnly));
     connected(&socket, 5_000).await;
     server.post("freeze", None).await;
     let frozen = now_ms();
@@ -253,7 +253,7 @@ async fn a_frozen_server_is_noticed_within_ping_interval_plus_timeout_and_reconn
     );
     server.post("thaw", None).await;
     connected(&socket, 10_000).await;
-    let reply = socket.emit_with_ack("echo", vec![json!("back")]).await;
+    let reply = echo(&socket, vec![json!("back")]).await;
     assert_eq!(reply, Ok(vec![json!("back")]));
     socket.disconnect();
     server.stop().await;
@@ -263,7 +263,7 @@ async fn a_frozen_server_is_noticed_within_ping_interval_plus_timeout_and_reconn
 async fn disconnect_during_backoff_makes_no_further_attempts() {
     let server = Server::start(&[], true).await;
     let reconnection = ReconnectOptions::default().delay(Duration::from_millis(300));
-    let socket = Socket::connect(
+    let socket = Socket::new(
         options(&server.proxied(), TransportMode::WebSocketOnly).reconnection(reconnection),
     );
     connected(&socket, 5_000).await;
@@ -289,12 +289,10 @@ async fn disconnect_during_backoff_makes_no_further_attempts() {
 #[wasm_bindgen_test]
 async fn a_server_without_websocket_is_reached_over_polling() {
     let server = Server::start(&["--transports", "polling"], false).await;
-    let socket = Socket::connect(options(&server.url, TransportMode::Auto));
+    let socket = Socket::new(options(&server.url, TransportMode::Auto));
     connected(&socket, 5_000).await;
     assert_eq!(socket.transport(), TransportKind::Polling);
-    let reply = socket
-        .emit_with_ack("echo", vec![json!("polling only")])
-        .await;
+    let reply = echo(&socket, vec![json!("polling only")]).await;
     assert_eq!(reply, Ok(vec![json!("polling only")]));
     socket.disconnect();
     server.stop().await;
@@ -305,7 +303,7 @@ async fn the_transport_that_worked_is_remembered_and_tried_first_next_time() {
     let server = Server::start(&[], true).await;
     server.proxy_mode("refuse-upgrade").await;
     let remembering = |url: &str| options(url, TransportMode::Auto).remember_transport(true);
-    let first = Socket::connect(remembering(&server.proxied()));
+    let first = Socket::new(remembering(&server.proxied()));
     connected(&first, 5_000).await;
     assert_eq!(first.transport(), TransportKind::Polling);
     first.disconnect();
@@ -323,7 +321,7 @@ async fn the_transport_that_worked_is_remembered_and_tried_first_next_time() {
     );
 
     // A new page load (a new socket): polling straight away.
-    let second = Socket::connect(remembering(&server.proxied()));
+    let second = Socket::new(remembering(&server.proxied()));
     connected(&second, 5_000).await;
     assert_eq!(second.transport(), TransportKind::Polling);
     assert_eq!(

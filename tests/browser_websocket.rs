@@ -8,14 +8,16 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use gloo_timers::future::TimeoutFuture;
-use leptos_socketio::{AckError, ConnectionState, EmitError, Socket, SocketOptions, TransportKind};
+use leptos_socketio::{
+    AckError, Args, ConnectionState, EmitError, Socket, SocketOptions, TransportKind,
+};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 #[macro_use]
 mod browser_support;
-use browser_support::wait_for;
+use browser_support::{echo, wait_for};
 
 fn server() -> &'static str {
     match option_env!("LSIO_TEST_SERVER") {
@@ -25,7 +27,7 @@ fn server() -> &'static str {
 }
 
 fn connect() -> Socket {
-    Socket::connect(SocketOptions::new(server()).ack_timeout(Duration::from_secs(5)))
+    Socket::new(SocketOptions::new(server()).ack_timeout(Duration::from_secs(5)))
 }
 
 #[wasm_bindgen_test]
@@ -53,15 +55,15 @@ async fn state_goes_from_connecting_to_connected_over_websocket() {
 async fn echo_acks_text_json_and_several_arguments() {
     let socket = connect();
     // Emitted before the connection exists: buffered, then sent.
-    let text = socket.emit_with_ack("echo", vec![json!("héllo 👋")]).await;
+    let text = echo(&socket, vec![json!("héllo 👋")]).await;
     assert_eq!(text, Ok(vec![json!("héllo 👋")]));
 
     let nested = json!({"a": [1, 2, {"b": null}], "c": "d", "e": 1.5, "f": true});
-    let reply = socket.emit_with_ack("echo", vec![nested.clone()]).await;
+    let reply = echo(&socket, vec![nested.clone()]).await;
     assert_eq!(reply, Ok(vec![nested]));
 
     let several = vec![json!(1), json!("two"), json!([3])];
-    let reply = socket.emit_with_ack("echo", several.clone()).await;
+    let reply = echo(&socket, several.clone()).await;
     assert_eq!(reply, Ok(several));
     socket.disconnect();
 }
@@ -69,9 +71,7 @@ async fn echo_acks_text_json_and_several_arguments() {
 #[wasm_bindgen_test]
 async fn acks_come_back_to_the_right_emit_when_many_are_in_flight() {
     let socket = connect();
-    let acks: Vec<_> = (0..50)
-        .map(|i| socket.emit_with_ack("echo", vec![json!(i)]))
-        .collect();
+    let acks: Vec<_> = (0..50).map(|i| echo(&socket, vec![json!(i)])).collect();
     for (i, ack) in acks.into_iter().enumerate() {
         assert_eq!(ack.await, Ok(vec![json!(i)]));
     }
@@ -82,7 +82,7 @@ async fn acks_come_back_to_the_right_emit_when_many_are_in_flight() {
 async fn reserved_event_names_are_refused() {
     let socket = connect();
     assert_eq!(
-        socket.emit("disconnect", vec![]),
+        socket.emit("disconnect", ()),
         Err(EmitError::ReservedEvent("disconnect".into()))
     );
     socket.disconnect();
@@ -95,20 +95,20 @@ async fn disconnect_fails_pending_acks_and_stops_for_good() {
         socket.state() == ConnectionState::Connected
     })
     .await;
-    let pending = socket.emit_with_ack("echo", vec![json!("never answered")]);
+    let pending = echo(&socket, vec![json!("never answered")]);
     socket.disconnect();
     assert_eq!(pending.await, Err(AckError::Disconnected));
     assert_eq!(socket.state(), ConnectionState::Disconnected);
-    assert_eq!(socket.emit("echo", vec![]), Err(EmitError::Disconnected));
+    assert_eq!(socket.emit("echo", ()), Err(EmitError::Disconnected));
     TimeoutFuture::new(200).await;
     assert_eq!(socket.state(), ConnectionState::Disconnected);
 
-    socket.reconnect();
+    socket.connect();
     wait_for("connected again", 5_000, || {
         socket.state() == ConnectionState::Connected
     })
     .await;
-    let reply = socket.emit_with_ack("echo", vec![json!("again")]).await;
+    let reply = echo(&socket, vec![json!("again")]).await;
     assert_eq!(reply, Ok(vec![json!("again")]));
     socket.disconnect();
 }
@@ -116,7 +116,7 @@ async fn disconnect_fails_pending_acks_and_stops_for_good() {
 #[wasm_bindgen_test]
 async fn dropping_a_listener_guard_unregisters_the_handler() {
     let socket = connect();
-    let guard = socket.on("message", |_| {});
+    let guard = socket.on("message", |_: Result<Args, _>| {});
     let watch = socket.on_connection_change(|_, _| {});
     assert_eq!(socket.listener_count(), 2);
     drop(guard);

@@ -74,3 +74,31 @@ fn stops_with_exit_code_0_on(signal: &str) {
     );
     assert_eq!(server.stdout(), format!("listening on {}\n", server.url));
 }
+
+#[test]
+fn help_explains_every_flag_and_its_variable() {
+    let out = Command::new(env!("CARGO_BIN_EXE_leptos-socketio-server"))
+        .arg("--help")
+        .output()
+        .expect("run --help");
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for (flag, var) in [
+        ("--host", "LSIO_HOST"),
+        ("--port", "LSIO_PORT"),
+        ("--static-dir", "LSIO_STATIC_DIR"),
+        ("--max-payload", "LSIO_MAX_PAYLOAD"),
+        ("--transports", "LSIO_TRANSPORTS"),
+        ("--allowed-origin", "LSIO_ALLOWED_ORIGINS"),
+        ("--data-dir", "LSIO_DATA_DIR"),
+        ("--history-limit", "LSIO_HISTORY_LIMIT"),
+        ("--max-text-chars", "LSIO_MAX_TEXT_CHARS"),
+        ("--token", "LSIO_TOKEN"),
+        ("--rate-limit-per-sec", "LSIO_RATE_LIMIT_PER_SEC"),
+        ("--rate-limit-burst", "LSIO_RATE_LIMIT_BURST"),
+        ("--send-buffer", "LSIO_SEND_BUFFER"),
+    ] {
+        assert!(help.contains(flag), "{flag} in:\n{help}");
+        assert!(help.contains(&format!("env: {var}")), "{var} in:\n{help}");
+    }
+}

@@ -9,8 +9,10 @@ pub(crate) fn param(name: &str) -> Option<String> {
         .get(name)
 }
 
-/// Outside the browser there is no page, hence no parameter.
+/// Outside the browser there is no page, hence no parameter. (Natively the
+/// app is compiled but never mounted, so nothing calls this.)
 #[cfg(not(target_arch = "wasm32"))]
+#[allow(dead_code)]
 pub(crate) fn param(_name: &str) -> Option<String> {
     None
 }

@@ -12,7 +12,8 @@ use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 
 use crate::client::core::Input;
-use crate::client::socket::{Manager, Shared};
+use crate::client::manager::Shared;
+use crate::client::Manager;
 use crate::client::{engine_url, ServerUrl, SocketOptions, TransportKind};
 use crate::engine::{
     EngineAction, RememberedTransport, TransportError, TransportId, DEFAULT_REMEMBER_TTL,
@@ -83,7 +84,7 @@ pub(crate) fn watch_page_exit(socket: &Manager) {
     let weak = Rc::downgrade(&socket.shared);
     let listener = EventListener::new(&window, "pagehide", move |_| {
         if let Some(shared) = weak.upgrade() {
-            Manager { shared }.close();
+            Manager::from_shared(shared).close();
         }
     });
     socket.shared.io.borrow_mut().page_exit = Some(listener);
@@ -93,7 +94,7 @@ pub(crate) fn watch_page_exit(socket: &Manager) {
 fn report(weak: &Weak<Shared>, input: Input) {
     if let Some(shared) = weak.upgrade() {
         shared.inbox.borrow_mut().push_back(input);
-        Manager { shared }.pump();
+        Manager::from_shared(shared).pump();
     }
 }
 
@@ -237,7 +238,7 @@ pub(crate) fn arm_timer(socket: &Manager) {
                     // fresh one even for the same deadline.
                     let fired = shared.io.borrow_mut().timer.take();
                     shared.inbox.borrow_mut().push_back(Input::Timer);
-                    Manager { shared }.pump();
+                    Manager::from_shared(shared).pump();
                     drop(fired);
                 }
             });

@@ -5,6 +5,7 @@
 //! [`EngineAction`]s it queues, so it is tested natively.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::time::Duration;
 
 use futures_channel::oneshot;
 
@@ -36,12 +37,15 @@ pub(crate) enum Input {
 }
 
 /// Work for the application, run after the core is released so handlers may
-/// call back into the socket.
+/// call back into the socket. (Outside the browser nothing is dispatched.)
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 pub(crate) enum Dispatch {
     /// Namespace `0`'s state or transport changed.
     Connection(String, ConnectionState, TransportKind),
     /// The server emitted on namespace `0`; answer `ack_id` if set.
     Event(String, String, Vec<Value>, Option<u64>),
+    /// An acknowledgement measured a new round-trip time.
+    Rtt(Duration),
 }
 
 /// One namespace a socket joined.
@@ -52,7 +56,17 @@ struct Joined {
     refused: Option<String>,
     /// Left with `disconnect()`, refused by the server, or ended by it.
     left: bool,
-    ack_waiters: HashMap<u64, oneshot::Sender<AckResult>>,
+    ack_waiters: HashMap<u64, AckWaiter>,
+}
+
+/// Someone waiting for an emit's acknowledgement.
+struct AckWaiter {
+    sender: oneshot::Sender<AckResult>,
+    /// The timeout this emit was sent with, to report it when it expires.
+    timeout: Option<Duration>,
+    /// When it was written to a connected namespace (buffered emits have
+    /// none): its answer then measures the round trip.
+    sent_at: Option<Instant>,
 }
 
 pub(crate) struct Core {
@@ -61,6 +75,8 @@ pub(crate) struct Core {
     state: ConnectionState,
     pub(crate) transport: TransportKind,
     pub(crate) last_error: Option<String>,
+    /// The round trip of the latest acknowledged emit that went out at once.
+    pub(crate) rtt: Option<Duration>,
     engine: EngineSocket,
     connection: Connection,
     joined: BTreeMap<String, Joined>,
@@ -99,6 +115,7 @@ impl Core {
             state: ConnectionState::Disconnected,
             transport: TransportKind::None,
             last_error: None,
+            rtt: None,
             engine,
             connection: Connection::default(),
             joined: BTreeMap::new(),
@@ -173,6 +190,8 @@ impl Core {
         if !self.is_active(ns) {
             return Err(EmitError::Disconnected);
         }
+        let connected = self.joined.get(ns).is_some_and(|j| j.connected);
+        let timeout = options.timeout.or(self.options.ack_timeout);
         let id = self
             .connection
             .namespace_mut(ns)
@@ -180,7 +199,12 @@ impl Core {
         let receiver = id.map(|id| {
             let (sender, receiver) = oneshot::channel();
             if let Some(j) = self.joined.get_mut(ns) {
-                j.ack_waiters.insert(id, sender);
+                let waiter = AckWaiter {
+                    sender,
+                    timeout,
+                    sent_at: connected.then_some(now),
+                };
+                j.ack_waiters.insert(id, waiter);
             }
             (id, receiver)
         });
@@ -198,6 +222,7 @@ impl Core {
     }
 
     /// Answers the server's event `ack_id` on `ns`.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     pub(crate) fn ack(&mut self, ns: &str, ack_id: u64, args: Vec<Value>) {
         if let Some(n) = self.connection.namespace_mut(ns) {
             n.ack(ack_id, args);
@@ -216,7 +241,8 @@ impl Core {
         entry.left = true;
         entry.connected = false;
         for (_, waiter) in entry.ack_waiters.drain() {
-            let _ = waiter.send(Err(AckError::Disconnected));
+            // The receiver may be gone already: nobody waits any more.
+            let _ = waiter.sender.send(Err(AckError::Disconnected));
         }
         self.connection.close_namespace(ns);
         self.flush(now);
@@ -407,7 +433,13 @@ impl Core {
                     .get_mut(&ns)
                     .and_then(|j| j.ack_waiters.remove(&id))
                 {
-                    let _ = waiter.send(Ok(args));
+                    if let Some(sent_at) = waiter.sent_at {
+                        let rtt = now.saturating_duration_since(sent_at);
+                        self.rtt = Some(rtt);
+                        dispatch.push(Dispatch::Rtt(rtt));
+                    }
+                    // The receiver may be gone already: nobody waits any more.
+                    let _ = waiter.sender.send(Ok(args));
                 }
             }
             NamespaceEvent::AckFailed { id, reason } => {
@@ -416,7 +448,7 @@ impl Core {
                     .get_mut(&ns)
                     .and_then(|j| j.ack_waiters.remove(&id))
                 {
-                    let ms = self.options.ack_timeout.map_or(0, |t| t.as_millis());
+                    let ms = waiter.timeout.map_or(0, |t| t.as_millis());
                     let error = match reason {
                         AckFailure::TimedOut => {
                             AckError::Timeout(u64::try_from(ms).unwrap_or(u64::MAX))
@@ -424,7 +456,8 @@ impl Core {
                         AckFailure::Dropped => AckError::Dropped,
                         AckFailure::Disconnected => AckError::Disconnected,
                     };
-                    let _ = waiter.send(Err(error));
+                    // The receiver may be gone already: nobody waits any more.
+                    let _ = waiter.sender.send(Err(error));
                 }
             }
         }

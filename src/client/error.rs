@@ -1,4 +1,5 @@
-//! Errors of emitting and of waiting for acknowledgements.
+//! Errors of emitting, of waiting for acknowledgements, and of decoding
+//! what the server sent into the application's types.
 
 /// Why [`Socket::emit`](crate::Socket::emit) refused an event.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -9,6 +10,46 @@ pub enum EmitError {
     /// The socket was closed with [`Socket::disconnect`](crate::Socket::disconnect).
     #[error("the socket was disconnected by the application; call connect() before emitting")]
     Disconnected,
+    /// The data could not be turned into Socket.IO arguments (e.g. a map
+    /// whose keys are not strings or numbers).
+    #[error("the data of event \"{event}\" cannot be sent: {reason}")]
+    Serialize {
+        /// The event being emitted.
+        event: String,
+        /// What serde reported.
+        reason: String,
+    },
+}
+
+/// The server sent data that does not decode into the type the handler (or
+/// the acknowledgement) asked for. Nothing is dropped silently: handlers get
+/// this as their `Err` value.
+///
+/// ```
+/// # use leptos_socketio::DataError;
+/// let err = DataError::new("message", "invalid type: string \"hi\", expected struct Message");
+/// assert_eq!(
+///     err.to_string(),
+///     "the data of event \"message\" does not match the expected type: invalid type: string \"hi\", expected struct Message"
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the data of event \"{event}\" does not match the expected type: {reason}")]
+pub struct DataError {
+    /// The event (or, for an acknowledgement, the event that asked for it).
+    pub event: String,
+    /// What serde reported, naming the expected and the found shape.
+    pub reason: String,
+}
+
+impl DataError {
+    /// A decode error of `event` for `reason`.
+    pub fn new(event: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
+            event: event.into(),
+            reason: reason.into(),
+        }
+    }
 }
 
 /// Why an acknowledgement did not arrive.
@@ -27,6 +68,9 @@ pub enum AckError {
     /// The socket was disconnected by the application before the ack came.
     #[error("the socket was disconnected before the server acknowledged")]
     Disconnected,
+    /// The acknowledgement's arguments do not decode into the asked type.
+    #[error(transparent)]
+    Decode(#[from] DataError),
 }
 
 /// Event names that Socket.IO reserves; `emit` refuses them.

@@ -9,13 +9,17 @@
 //! inert: it stays [`ConnectionState::Disconnected`] and never opens a
 //! connection.
 
+mod ack_sender;
+mod args;
 mod backoff;
 #[cfg(target_arch = "wasm32")]
 mod browser;
 mod connection;
 mod core;
+mod emitter;
 mod error;
 mod listeners;
+mod manager;
 mod namespace;
 mod options;
 mod reconnect;
@@ -23,13 +27,18 @@ mod socket;
 mod state;
 mod url;
 
+pub use ack_sender::AckSender;
+pub use args::Args;
+pub use emitter::Emitter;
+pub use manager::Manager;
+
 pub use backoff::{Backoff, BackoffOptions};
 pub use connection::{Connection, Outgoing};
-pub use error::{AckError, EmitError};
+pub use error::{AckError, DataError, EmitError};
 pub use listeners::EventListener;
 pub use namespace::{AckFailure, EmitOptions, Namespace, NamespaceEvent, NamespaceOptions};
 pub use options::SocketOptions;
 pub use reconnect::{Reconnect, ReconnectEvent, ReconnectOptions};
-pub use socket::{Manager, Socket};
+pub use socket::Socket;
 pub use state::{ConnectionState, TransportKind};
 pub use url::{engine_url, ServerUrl, UrlError};

@@ -13,6 +13,9 @@
 //!   carried in an [`EnginePacket::Message`]; its arguments are [`Value`]s,
 //!   JSON that may hold binary data. [`SocketPacket::into_wire`] and the
 //!   [`Reassembler`] move binary parts to and from attachments.
+//! - [`to_value`] / [`from_value`], [`to_args`] / [`from_args`]: typed
+//!   events, any serde type to and from [`Value`]s, bytes kept as binary; a
+//!   conversion that does not fit gives a [`ValueError`].
 //!
 //! Specs: the READMEs of `socketio/engine.io-protocol` and
 //! `socketio/socket.io-protocol`.
@@ -22,9 +25,11 @@ mod engine_packet;
 mod error;
 mod handshake;
 mod payload;
+pub(crate) mod serde;
 mod socket_packet;
 mod value;
 
+pub use self::serde::{from_args, from_value, to_args, to_value, ValueError};
 pub use attachments::{deconstruct, reconstruct, Reassembler};
 pub use engine_packet::{EnginePacket, Frame};
 pub use error::DecodeError;

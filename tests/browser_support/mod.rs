@@ -57,3 +57,15 @@ pub async fn call(method: &str, path: &str, body: Option<serde_json::Value>) -> 
     assert!(response.ok(), "{method} {path}: {value}");
     value
 }
+
+/// Emits `echo` with `args` as separate arguments, at once, and yields every
+/// argument of the ack.
+pub fn echo(
+    socket: &leptos_socketio::Socket,
+    args: Vec<leptos_socketio::protocol::Value>,
+) -> impl std::future::Future<
+    Output = Result<Vec<leptos_socketio::protocol::Value>, leptos_socketio::AckError>,
+> {
+    let ack = socket.emit_with_ack::<leptos_socketio::Args>("echo", leptos_socketio::Args(args));
+    async move { ack.await.map(|args| args.0) }
+}

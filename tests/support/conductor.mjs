@@ -43,7 +43,8 @@
 // server can, in that one case.
 
 import { spawn } from 'node:child_process';
-import { fstatSync } from 'node:fs';
+import { fstatSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -97,7 +98,15 @@ class Managed {
 
   command(port) {
     if (this.kind === 'rust') {
-      return [RUST_BIN, ['--host', '127.0.0.1', '--port', String(port), ...this.args], { RUST_LOG: 'warn' }];
+      // Chat history goes to a temporary --data-dir (never ./data), the same
+      // one across restarts of this server.
+      if (!this.dataDir && !this.args.some((a) => a.startsWith('--data-dir'))) {
+        const dir = mkdtempSync(path.join(tmpdir(), 'lsio-data-'));
+        process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+        this.dataDir = dir;
+      }
+      const data = this.dataDir ? ['--data-dir', this.dataDir] : [];
+      return [RUST_BIN, ['--host', '127.0.0.1', '--port', String(port), ...data, ...this.args], { RUST_LOG: 'warn' }];
     }
     return [process.execPath, [NODE_SERVER, '--port', String(port), '--exit-with-stdin', ...this.args], {}];
   }

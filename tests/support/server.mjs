@@ -4,6 +4,8 @@
 // target/debug/leptos-socketio-server, built by `cargo test`/`cargo build`).
 
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -12,14 +14,26 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 const serverBin =
   process.env.LSIO_SERVER_BIN ?? path.join(root, 'target/debug/leptos-socketio-server');
 
+/** A fresh temporary directory for `--data-dir`, removed when the process exits. */
+export function tempDataDir() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'lsio-data-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 /**
  * Starts the server on a free port with extra `args` (and extra environment
  * variables `env`) and resolves with
- * `{ child, url, stderr() }` once it printed its URL line.
+ * `{ child, url, stderr(), dataDir }` once it printed its URL line.
+ * Unless `args` give a `--data-dir`, the history goes to a fresh temporary
+ * directory (never ./data).
  */
 export function startServer(args = [], env = {}) {
+  const given = args.some((a) => a.startsWith('--data-dir')) || 'LSIO_DATA_DIR' in env;
+  const dataDir = given ? undefined : tempDataDir();
+  const dataArgs = dataDir ? ['--data-dir', dataDir] : [];
   return new Promise((resolve, reject) => {
-    const child = spawn(serverBin, ['--host', '127.0.0.1', '--port', '0', ...args], {
+    const child = spawn(serverBin, ['--host', '127.0.0.1', '--port', '0', ...dataArgs, ...args], {
       env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -43,7 +57,7 @@ export function startServer(args = [], env = {}) {
       child.removeAllListeners('exit');
       const match = /^listening on (http:\/\/\S+)$/.exec(line);
       if (!match) return fail(`unexpected first stdout line: ${JSON.stringify(line)}`);
-      resolve({ child, url: match[1], stderr: () => stderr });
+      resolve({ child, url: match[1], stderr: () => stderr, dataDir });
     });
   });
 }

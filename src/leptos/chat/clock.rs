@@ -23,11 +23,6 @@ pub(super) fn now() -> Instant {
     Instant::default()
 }
 
-/// [`now`] in milliseconds.
-pub(super) fn now_ms() -> u64 {
-    now().as_millis()
-}
-
 /// A random seed for message ids.
 #[cfg(target_arch = "wasm32")]
 pub(super) fn seed() -> u64 {

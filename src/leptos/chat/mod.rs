@@ -26,8 +26,6 @@ use wire::Wire;
 
 /// How often the connection bar refreshes the reconnect countdown.
 const TICK: Duration = Duration::from_millis(500);
-/// Every how many ticks the round trip is measured (with an `echo`).
-const TICKS_PER_PING: u32 = 10;
 
 /// A complete chat client for the [chat contract](crate::chat) of the
 /// companion server, in one component.
@@ -79,7 +77,9 @@ pub fn Chat(
         state: connection,
         transport,
         last_error,
+        rtt,
         socket,
+        ..
     } = use_socket_with_options(options);
 
     let chat = RwSignal::new(ChatState::new(clock::seed()));
@@ -93,27 +93,15 @@ pub fn Chat(
         driver.incoming(wire::Incoming::Connection(ConnectionState::Connected));
     }
 
-    let rtt = RwSignal::new(None::<u64>);
     let countdown = RwSignal::new(None::<u64>);
     let ticker = {
         let socket = socket.clone();
-        let wire = Wire::new(socket.clone());
-        let mut ticks = 0u32;
         clock::every(TICK, move || {
             let retry = (socket.state() == ConnectionState::Reconnecting)
                 .then(|| socket.next_attempt_in())
                 .flatten()
                 .map(|d| d.as_millis().div_ceil(1000) as u64);
             countdown.try_set(retry);
-            ticks = ticks.wrapping_add(1);
-            if ticks % TICKS_PER_PING == 1 && socket.state() == ConnectionState::Connected {
-                let ping = wire.ping(clock::now_ms);
-                leptos::task::spawn_local(async move {
-                    if let Some(ms) = ping.await {
-                        rtt.try_set(Some(ms));
-                    }
-                });
-            }
         })
     };
 
@@ -141,7 +129,7 @@ pub fn Chat(
         connection,
         transport,
         last_error,
-        rtt: rtt.into(),
+        rtt: Signal::derive(move || rtt.get().map(|d| d.as_millis() as u64)),
         countdown: countdown.into(),
         name,
         room,

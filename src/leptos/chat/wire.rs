@@ -8,8 +8,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::chat::{Command, JoinAck, Message, MessageAck, Presence, Ticket, TypingNotice};
-use crate::protocol::Value;
-use crate::{ConnectionState, EventListener, Socket};
+use crate::{AckError, ConnectionState, DataError, EventListener, Socket};
 
 /// What the server told us, decoded.
 pub(super) enum Incoming {
@@ -50,96 +49,72 @@ impl Wire {
         &self,
         deliver: impl Fn(Incoming) + Clone + 'static,
     ) -> Vec<EventListener> {
-        let on = |event: &str, wrap: fn(Vec<Value>) -> Option<Incoming>| {
-            let deliver = deliver.clone();
-            self.socket.on(event, move |args| {
-                // A broadcast of the wrong shape is ignored: there is no one to tell.
-                if let Some(incoming) = wrap(args) {
-                    deliver(incoming);
-                }
-            })
-        };
         let connection = {
             let deliver = deliver.clone();
             self.socket
                 .on_connection_change(move |state, _| deliver(Incoming::Connection(state)))
         };
         vec![
-            on("message", |args| first(args).map(Incoming::Message)),
-            on("presence", |args| first(args).map(Incoming::Presence)),
-            on("typing", |args| first(args).map(Incoming::Typing)),
+            self.on("message", deliver.clone(), Incoming::Message),
+            self.on("presence", deliver.clone(), Incoming::Presence),
+            self.on("typing", deliver, Incoming::Typing),
             connection,
         ]
+    }
+
+    fn on<T: DeserializeOwned + 'static>(
+        &self,
+        event: &str,
+        deliver: impl Fn(Incoming) + 'static,
+        wrap: fn(T) -> Incoming,
+    ) -> EventListener {
+        self.socket.on(event, move |data: Result<T, DataError>| {
+            // A broadcast of the wrong shape is ignored: there is no one to tell.
+            if let Ok(data) = data {
+                deliver(wrap(data));
+            }
+        })
     }
 
     /// Emits `command`; `reply` gets its ack, when it has one.
     pub(super) fn perform(&self, command: Command, reply: impl FnOnce(Reply) + 'static) {
         match command {
             Command::Join { ticket, request } => {
-                let ack = self.emit_with_ack("join", &request);
-                leptos::task::spawn_local(async move {
-                    let ack = ack.await.map(|args| {
-                        first(args).unwrap_or_else(|| JoinAck::Refused {
-                            error: UNREADABLE.to_owned(),
-                        })
-                    });
-                    reply(Reply::Join(ticket, ack));
-                });
+                let ack = self.emit_with_ack("join", request, |error| JoinAck::Refused { error });
+                leptos::task::spawn_local(async move { reply(Reply::Join(ticket, ack.await)) });
             }
             Command::SendMessage { ticket, request } => {
-                let ack = self.emit_with_ack("message", &request);
-                leptos::task::spawn_local(async move {
-                    let ack = ack.await.map(|args| {
-                        first(args).unwrap_or_else(|| MessageAck::Refused {
-                            error: UNREADABLE.to_owned(),
-                        })
-                    });
-                    reply(Reply::Message(ticket, ack));
-                });
+                let ack =
+                    self.emit_with_ack("message", request, |error| MessageAck::Refused { error });
+                leptos::task::spawn_local(async move { reply(Reply::Message(ticket, ack.await)) });
             }
             Command::Leave { request } => self.emit("leave", &request),
             Command::Typing { request } => self.emit("typing", &request),
         }
     }
 
-    /// The round trip of an `echo`, in the clock's milliseconds, measured
-    /// with `now`; `None` when it did not come back.
-    pub(super) fn ping(&self, now: fn() -> u64) -> impl Future<Output = Option<u64>> + 'static {
-        let start = now();
-        let ack = self.socket.emit_with_ack("echo", vec![Value::from("rtt")]);
-        async move { ack.await.ok().map(|_| now().saturating_sub(start)) }
-    }
-
     fn emit(&self, event: &str, payload: &impl Serialize) {
-        if let Some(value) = encode(payload) {
-            // Refused only after an explicit disconnect, when the chat is
-            // being torn down: nothing left to tell.
-            let _ = self.socket.emit(event, vec![value]);
-        }
+        // Refused only after an explicit disconnect, when the chat is being
+        // torn down: nothing left to tell.
+        let _ = self.socket.emit(event, payload);
     }
 
-    /// `None` when the ack never came (the transport gave up on it).
-    fn emit_with_ack(
+    /// The ack decoded as `R`; an ack that does not decode becomes
+    /// `unreadable(sentence)`; `None` when the ack never came (the transport
+    /// gave up on it).
+    fn emit_with_ack<R: DeserializeOwned + 'static>(
         &self,
         event: &str,
-        payload: &impl Serialize,
-    ) -> impl Future<Output = Option<Vec<Value>>> + 'static {
-        let ack = encode(payload).map(|value| self.socket.emit_with_ack(event, vec![value]));
+        payload: impl Serialize + 'static,
+        unreadable: fn(String) -> R,
+    ) -> impl Future<Output = Option<R>> + 'static {
+        let ack = self.socket.emit_with_ack::<R>(event, payload);
         async move {
-            match ack {
-                Some(ack) => ack.await.ok(),
-                None => None,
+            match ack.await {
+                Ok(ack) => Some(ack),
+                Err(AckError::Decode(_)) => Some(unreadable(UNREADABLE.to_owned())),
+                Err(_) => None,
             }
         }
     }
-}
-
-fn encode(payload: &impl Serialize) -> Option<Value> {
-    serde_json::to_value(payload).ok().map(Value::from)
-}
-
-/// The first argument, decoded as `T`.
-fn first<T: DeserializeOwned>(args: Vec<Value>) -> Option<T> {
-    let value = serde_json::to_value(args.into_iter().next()?).ok()?;
-    serde_json::from_value(value).ok()
 }

@@ -1,0 +1,108 @@
+//! A minimal Socket.IO client over Engine.IO long-polling, on raw HTTP
+//! requests: enough to connect (with auth), emit with an ack and read the
+//! answer in process-level tests.
+
+use std::collections::VecDeque;
+
+use serde_json::Value;
+
+use super::http_request;
+
+/// One Engine.IO polling session on namespace `/`.
+pub struct Polling {
+    authority: String,
+    sid: String,
+    /// Socket.IO packets received but not yet asked for.
+    pending: VecDeque<String>,
+    next_ack: u32,
+}
+
+impl Polling {
+    /// Opens an Engine.IO session (the handshake GET).
+    pub fn open(authority: &str) -> Self {
+        let res = http_request(
+            authority,
+            "GET",
+            "/socket.io/?EIO=4&transport=polling",
+            &[],
+            b"",
+        );
+        assert_eq!(res.status, 200, "handshake: {res:?}");
+        let body = String::from_utf8_lossy(&res.body).into_owned();
+        let open: Value = serde_json::from_str(body.strip_prefix('0').expect("an open packet"))
+            .expect("open packet JSON");
+        Self {
+            authority: authority.to_owned(),
+            sid: open["sid"].as_str().expect("a sid").to_owned(),
+            pending: VecDeque::new(),
+            next_ack: 0,
+        }
+    }
+
+    fn path(&self) -> String {
+        format!("/socket.io/?EIO=4&transport=polling&sid={}", self.sid)
+    }
+
+    /// POSTs one Engine.IO packet.
+    pub fn post(&self, packet: &str) {
+        let res = http_request(
+            &self.authority,
+            "POST",
+            &self.path(),
+            &[],
+            packet.as_bytes(),
+        );
+        assert_eq!(res.status, 200, "POST {packet:?}: {res:?}");
+    }
+
+    /// The next Socket.IO packet (without the Engine.IO `4`), polling as
+    /// needed and answering pings.
+    pub fn next_packet(&mut self) -> String {
+        loop {
+            if let Some(packet) = self.pending.pop_front() {
+                return packet;
+            }
+            let res = http_request(&self.authority, "GET", &self.path(), &[], b"");
+            assert_eq!(res.status, 200, "poll: {res:?}");
+            for packet in String::from_utf8_lossy(&res.body).split('\u{1e}') {
+                if packet == "2" {
+                    self.post("3");
+                } else if let Some(sio) = packet.strip_prefix('4') {
+                    self.pending.push_back(sio.to_owned());
+                }
+            }
+        }
+    }
+
+    /// Sends CONNECT to `/` with `auth` and returns the answer packet:
+    /// `0{"sid":…}` (connected) or `4{"message":…}` (CONNECT_ERROR).
+    pub fn connect(&mut self, auth: Option<Value>) -> String {
+        match auth {
+            Some(auth) => self.post(&format!("40{auth}")),
+            None => self.post("40"),
+        }
+        loop {
+            let packet = self.next_packet();
+            if packet.starts_with('0') || packet.starts_with('4') {
+                return packet;
+            }
+        }
+    }
+
+    /// Emits `event` with `payload`, asking for an ack, and returns the
+    /// ack's first argument (other packets in between are dropped).
+    pub fn ask(&mut self, event: &str, payload: Value) -> Value {
+        self.next_ack += 1;
+        let id = self.next_ack;
+        let args = Value::Array(vec![Value::from(event), payload]);
+        self.post(&format!("42{id}{args}"));
+        let prefix = format!("3{id}");
+        loop {
+            let packet = self.next_packet();
+            if let Some(json) = packet.strip_prefix(&prefix) {
+                let args: Value = serde_json::from_str(json).expect("ack JSON");
+                return args[0].clone();
+            }
+        }
+    }
+}

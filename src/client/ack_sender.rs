@@ -1,0 +1,86 @@
+//! [`AckSender`]: the answer to a server event that asked for an
+//! acknowledgement (the server's `emitWithAck` or an emit with a callback).
+
+use serde::Serialize;
+
+use crate::client::EmitError;
+#[cfg(target_arch = "wasm32")]
+use crate::client::Manager;
+use crate::protocol::{to_args, Value};
+
+/// Answers one server event that asked for an acknowledgement; given to the
+/// handler of [`Socket::on_with_ack`](crate::Socket::on_with_ack).
+///
+/// Call [`send`](Self::send) once, now or later (it may be moved into a
+/// task). Dropped without an answer, it acknowledges with no arguments, so
+/// the server's `emitWithAck` never hangs because of us.
+#[must_use = "dropping it answers the server with an empty acknowledgement"]
+pub struct AckSender {
+    #[cfg(target_arch = "wasm32")]
+    shared: std::rc::Weak<crate::client::manager::Shared>,
+    namespace: String,
+    id: u64,
+    answered: bool,
+}
+
+impl AckSender {
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) fn new(manager: &Manager, namespace: &str, id: u64) -> Self {
+        Self {
+            shared: std::rc::Rc::downgrade(&manager.shared),
+            namespace: namespace.to_owned(),
+            id,
+            answered: false,
+        }
+    }
+
+    /// Acknowledges with `data`: a tuple is sent as several arguments,
+    /// anything else as one, `()` as none.
+    ///
+    /// Fails only when `data` cannot be serialized; the server then gets an
+    /// empty acknowledgement instead.
+    pub fn send(mut self, data: impl Serialize) -> Result<(), EmitError> {
+        match to_args(&data) {
+            Ok(args) => {
+                self.answer(args);
+                Ok(())
+            }
+            Err(e) => {
+                self.answer(Vec::new());
+                Err(EmitError::Serialize {
+                    event: format!("acknowledgement {}", self.id),
+                    reason: e.to_string(),
+                })
+            }
+        }
+    }
+
+    fn answer(&mut self, args: Vec<Value>) {
+        if std::mem::replace(&mut self.answered, true) {
+            return;
+        }
+        #[cfg(target_arch = "wasm32")]
+        if let Some(shared) = self.shared.upgrade() {
+            let manager = Manager::from_shared(shared);
+            manager.with_core(|core| core.ack(&self.namespace, self.id, args));
+            manager.pump();
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        let _ = (args, &self.namespace);
+    }
+}
+
+impl Drop for AckSender {
+    fn drop(&mut self) {
+        self.answer(Vec::new());
+    }
+}
+
+impl std::fmt::Debug for AckSender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AckSender")
+            .field("namespace", &self.namespace)
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}

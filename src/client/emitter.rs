@@ -1,0 +1,139 @@
+//! [`Emitter`]: one emit with options (timeout, volatile), and the future
+//! that waits for its acknowledgement.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_channel::oneshot;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::client::core::AckResult;
+use crate::client::error::check_event_name;
+use crate::client::manager::now;
+use crate::client::{AckError, DataError, EmitError, EmitOptions, Manager, Socket};
+use crate::protocol::{from_args, to_args, Value};
+
+/// An emit being set up: from [`Socket::timeout`] or [`Socket::volatile`],
+/// finished with [`emit`](Self::emit) or [`emit_with_ack`](Self::emit_with_ack).
+///
+/// ```no_run
+/// # use leptos_socketio::{Socket, SocketOptions};
+/// # use std::time::Duration;
+/// # fn demo(socket: Socket) -> Result<(), leptos_socketio::EmitError> {
+/// socket.volatile().emit("cursor", (10, 20))?; // dropped when offline
+/// let ack = socket
+///     .timeout(Duration::from_secs(5))
+///     .emit_with_ack::<u64>("count", ());
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "nothing is sent until emit or emit_with_ack is called"]
+pub struct Emitter {
+    socket: Socket,
+    options: EmitOptions,
+}
+
+impl Emitter {
+    pub(crate) fn new(socket: Socket) -> Self {
+        Self {
+            socket,
+            options: EmitOptions::default(),
+        }
+    }
+
+    /// Fail the acknowledgement with [`AckError::Timeout`] when the server
+    /// has not answered within `timeout` (overrides
+    /// [`SocketOptions::ack_timeout`](crate::SocketOptions::ack_timeout)).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Send only if connected now; otherwise drop the emit instead of
+    /// buffering it (its acknowledgement fails with [`AckError::Dropped`]).
+    pub fn volatile(mut self) -> Self {
+        self.options.volatile = true;
+        self
+    }
+
+    /// Emits `event` with `data` (see [`Socket::emit`]).
+    pub fn emit(self, event: &str, data: impl Serialize) -> Result<(), EmitError> {
+        self.send(event, &data, false).map(|_| ())
+    }
+
+    /// Emits `event` and waits for the acknowledgement, decoded into `R`
+    /// (see [`Socket::emit_with_ack`]).
+    pub fn emit_with_ack<R: DeserializeOwned + 'static>(
+        self,
+        event: &str,
+        data: impl Serialize,
+    ) -> impl Future<Output = Result<R, AckError>> + 'static {
+        let emitted = self.send(event, &data, true);
+        let manager = self.socket.manager_ref().clone();
+        let namespace = self.socket.namespace_arc().clone();
+        let event = event.to_owned();
+        async move {
+            let (id, receiver) = match emitted {
+                Err(err) => return Err(AckError::Emit(err)),
+                Ok(None) => return Err(AckError::Disconnected),
+                Ok(Some(pending)) => pending,
+            };
+            // Dropping the future before the ack forgets the ack, so
+            // abandoned waits do not pile up.
+            let mut pending = PendingAck {
+                manager,
+                namespace,
+                id,
+                armed: true,
+            };
+            let result = receiver.await.unwrap_or(Err(AckError::Disconnected));
+            pending.armed = false;
+            let args = result?;
+            from_args(args).map_err(|e| AckError::Decode(DataError::new(event, e.to_string())))
+        }
+    }
+
+    fn send(
+        &self,
+        event: &str,
+        data: &impl Serialize,
+        ack: bool,
+    ) -> Result<Option<(u64, oneshot::Receiver<AckResult>)>, EmitError> {
+        check_event_name(event)?;
+        let args: Vec<Value> = to_args(data).map_err(|e| EmitError::Serialize {
+            event: event.to_owned(),
+            reason: e.to_string(),
+        })?;
+        let options = EmitOptions {
+            ack,
+            ..self.options
+        };
+        let socket = &self.socket;
+        socket.notify_outgoing(event, &args);
+        let now = now();
+        let receiver = socket
+            .manager_ref()
+            .with_core(|core| core.emit(socket.namespace(), event, args, options, now))?;
+        socket.manager_ref().pump();
+        Ok(receiver)
+    }
+}
+
+/// An acknowledgement being waited for; dropped unanswered, it cancels it.
+struct PendingAck {
+    manager: Manager,
+    namespace: Arc<str>,
+    id: u64,
+    armed: bool,
+}
+
+impl Drop for PendingAck {
+    fn drop(&mut self) {
+        if self.armed {
+            self.manager
+                .try_with_core(|core| core.cancel_ack(&self.namespace, self.id));
+        }
+    }
+}
