@@ -79,3 +79,36 @@ fn without_a_provider_the_context_is_none() {
     let found = owner.with(|| use_socket_context().is_some());
     assert!(!found);
 }
+
+#[test]
+fn chat_renders_its_join_form_inert_on_the_server() {
+    use leptos_socketio::leptos::Chat;
+
+    let owner = Owner::new();
+    let html = owner.with(|| {
+        view! { <Chat server="http://127.0.0.1:9" room="lobby".to_owned() name="ada".to_owned() class="mine"/> }
+            .to_html()
+    });
+    for expected in [
+        r#"class="lsio-chat mine""#,
+        r#"data-testid="connection-state""#,
+        r#">disconnected</strong>"#,
+        r#"data-testid="transport">none</strong>"#,
+        r#"data-testid="name-input""#,
+        r#"data-testid="room-input""#,
+        r#"data-testid="join-button""#,
+        r#"data-testid="message-input""#,
+        r#"data-testid="send-button""#,
+    ] {
+        assert!(html.contains(expected), "{expected} missing from {html}");
+    }
+    // Nothing connected, so nobody is in the room and nobody types.
+    for absent in [
+        r#"data-testid="member""#,
+        r#"data-testid="typing""#,
+        r#"data-testid="message""#,
+    ] {
+        assert!(!html.contains(absent), "{absent} in {html}");
+    }
+    owner.unset();
+}
