@@ -112,3 +112,21 @@ fn chat_renders_its_join_form_inert_on_the_server() {
     }
     owner.unset();
 }
+
+#[test]
+fn a_rendered_chat_can_be_disposed_on_another_thread() {
+    use leptos_socketio::leptos::Chat;
+
+    let owner = Owner::new();
+    let html = owner.with(|| {
+        view! { <Chat server="http://127.0.0.1:9" room="lobby".to_owned() name="ada".to_owned()/> }
+            .to_html()
+    });
+    assert!(html.contains("disconnected"));
+    std::thread::spawn(move || {
+        owner.cleanup();
+        drop(owner);
+    })
+    .join()
+    .expect("disposing <Chat/> on another thread does not panic");
+}

@@ -312,6 +312,20 @@ impl ChatState {
         }
     }
 
+    /// A broadcast `event` whose data did not match the contract
+    /// (`reason` says how). It is shown as an error; when it may have been a
+    /// message, the room catches up from its last in-sync `seq`, so nothing
+    /// is lost because one broadcast could not be read.
+    pub fn handle_unreadable(&mut self, event: &str, reason: &str) {
+        self.error = Some(format!(
+            "The server sent a \"{event}\" event this app cannot read ({reason})."
+        ));
+        let joined = self.is_joined();
+        if event == "message" && joined && self.joining.is_none() {
+            self.request_join();
+        }
+    }
+
     /// A broadcast `presence`.
     pub fn handle_presence(&mut self, presence: Presence) {
         if let Some(room) = self.room.as_mut().filter(|r| r.name() == presence.room) {

@@ -226,6 +226,27 @@ fn a_skipped_seq_asks_join_since_the_last_in_sync_and_merges_the_answer() {
 }
 
 #[test]
+fn an_unreadable_message_broadcast_is_shown_and_the_room_catches_up() {
+    let mut chat = joined(vec![stored(1, "a", "bob", "one")]);
+    chat.handle_unreadable("message", "missing field `seq`");
+    assert_eq!(
+        chat.error(),
+        Some("The server sent a \"message\" event this app cannot read (missing field `seq`).")
+    );
+    let (_, since) = join_ticket(&commands(&mut chat));
+    assert_eq!(
+        since,
+        Some(1),
+        "asks for what came after the last in-sync seq"
+    );
+    chat.handle_unreadable("presence", "invalid type");
+    assert!(
+        commands(&mut chat).is_empty(),
+        "only messages need a catch-up"
+    );
+}
+
+#[test]
 fn messages_are_kept_sorted_by_seq_and_unique_by_id() {
     let mut chat = joined(vec![stored(2, "b", "bob", "two")]);
     chat.handle_message(stored(4, "d", "bob", "four"), t(0));

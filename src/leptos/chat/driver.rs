@@ -2,8 +2,7 @@
 //! with the time, performs its commands through the [`Wire`], and keeps its
 //! one timer armed.
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use leptos::prelude::*;
 
@@ -13,12 +12,21 @@ use crate::leptos::chat::wire::{Incoming, Reply, Wire};
 use crate::time::Instant;
 use crate::ConnectionState;
 
+/// Where a driver is kept in the view: on the page's one thread in the
+/// browser (a browser timer is not `Send`); anywhere on the server, where no
+/// timer exists and a multi-threaded server may dispose the owner elsewhere.
+#[cfg(target_arch = "wasm32")]
+pub(super) type DriverStorage = LocalStorage;
+/// Where a driver is kept in the view (see the browser variant).
+#[cfg(not(target_arch = "wasm32"))]
+pub(super) type DriverStorage = SyncStorage;
+
 /// Cheap to clone: every clone drives the same chat.
 #[derive(Clone)]
 pub(super) struct Driver {
     state: RwSignal<ChatState>,
     wire: Wire,
-    timer: Rc<RefCell<Option<Timer>>>,
+    timer: Arc<Mutex<Option<Timer>>>,
 }
 
 impl Driver {
@@ -26,7 +34,7 @@ impl Driver {
         Self {
             state,
             wire,
-            timer: Rc::default(),
+            timer: Arc::default(),
         }
     }
 
@@ -47,12 +55,18 @@ impl Driver {
             Incoming::Typing(notice) => chat.handle_typing(notice, now),
             Incoming::Connection(ConnectionState::Connected) => chat.handle_connected(now),
             Incoming::Connection(_) => chat.handle_disconnected(now),
+            Incoming::Unreadable(err) => chat.handle_unreadable(&err.event, &err.reason),
         });
     }
 
+    fn slot(&self) -> std::sync::MutexGuard<'_, Option<Timer>> {
+        self.timer.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Stops the timer (the component is going away).
+    #[cfg(target_arch = "wasm32")]
     pub(super) fn stop(&self) {
-        self.timer.borrow_mut().take();
+        self.slot().take();
     }
 
     fn flush(&self) {
@@ -90,11 +104,11 @@ impl Driver {
             let driver = self.clone();
             let wait = at.saturating_duration_since(clock::now());
             clock::after(wait, move || {
-                driver.timer.borrow_mut().take();
+                driver.slot().take();
                 driver.apply(|chat, now| chat.handle_timeout(now));
             })
         });
         // Replacing the old timer cancels it.
-        *self.timer.borrow_mut() = timer;
+        *self.slot() = timer;
     }
 }

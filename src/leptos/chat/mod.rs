@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use leptos::prelude::*;
+#[cfg(target_arch = "wasm32")]
 use send_wrapper::SendWrapper;
 
 use crate::chat::ChatState;
@@ -110,22 +111,30 @@ pub fn Chat(
         driver.apply(|chat, now| chat.join(&name, &room, now));
     }
 
-    // Browser values (not `Send`); the wrapper carries them to the cleanup,
-    // which runs on this thread.
-    let owned = SendWrapper::new((driver.clone(), listeners, ticker));
-    on_cleanup(move || {
-        // The ticker is cancelled when `_ticker` goes out of scope.
-        let (driver, listeners, _ticker) = owned.take();
-        drop(listeners);
-        driver.stop();
-    });
+    // In the browser: browser values (not `Send`), carried to the cleanup,
+    // which runs on the page's one thread.
+    #[cfg(target_arch = "wasm32")]
+    {
+        let owned = SendWrapper::new((driver.clone(), listeners, ticker));
+        on_cleanup(move || {
+            // The ticker is cancelled when `_ticker` goes out of scope.
+            let (driver, listeners, _ticker) = owned.take();
+            drop(listeners);
+            driver.stop();
+        });
+    }
+    // On the server nothing runs (no timer, no connection), so there is
+    // nothing to release later, and nothing thread-bound may outlive this
+    // call: a multi-threaded server may dispose the owner elsewhere.
+    #[cfg(not(target_arch = "wasm32"))]
+    drop((listeners, ticker));
 
     let ids = next_instance();
     view::render(view::Parts {
         ids,
         class,
         chat,
-        driver: StoredValue::new_local(driver),
+        driver: StoredValue::new_with_storage(driver),
         connection,
         transport,
         last_error,

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::chat::{ChatMessage, ChatState, MessageStatus};
 use crate::leptos::chat::clock;
-use crate::leptos::chat::driver::Driver;
+use crate::leptos::chat::driver::{Driver, DriverStorage};
 use crate::{ConnectionState, TransportKind};
 
 /// What the view is made of.
@@ -14,7 +14,7 @@ pub(super) struct Parts {
     pub(super) ids: String,
     pub(super) class: String,
     pub(super) chat: RwSignal<ChatState>,
-    pub(super) driver: StoredValue<Driver, LocalStorage>,
+    pub(super) driver: StoredValue<Driver, DriverStorage>,
     pub(super) connection: Signal<ConnectionState>,
     pub(super) transport: Signal<TransportKind>,
     pub(super) last_error: Signal<Option<String>>,
@@ -220,7 +220,7 @@ pub(super) fn render(parts: Parts) -> impl IntoView {
 
 /// One message: sender, time, text; for one's own, the status, and for a
 /// failed one the reason and a retry button.
-fn message_row(m: ChatMessage, driver: StoredValue<Driver, LocalStorage>) -> impl IntoView {
+fn message_row(m: ChatMessage, driver: StoredValue<Driver, DriverStorage>) -> impl IntoView {
     let own = m.is_own();
     let status = m.status.map(MessageStatus::as_str);
     let failed = m.status == Some(MessageStatus::Failed);

@@ -20,6 +20,8 @@ pub(super) enum Incoming {
     Typing(TypingNotice),
     /// The connection's state changed.
     Connection(ConnectionState),
+    /// A broadcast whose data does not match the contract.
+    Unreadable(DataError),
 }
 
 /// The outcome of an emit that waited for an ack.
@@ -68,12 +70,12 @@ impl Wire {
         deliver: impl Fn(Incoming) + 'static,
         wrap: fn(T) -> Incoming,
     ) -> EventListener {
-        self.socket.on(event, move |data: Result<T, DataError>| {
-            // A broadcast of the wrong shape is ignored: there is no one to tell.
-            if let Ok(data) = data {
-                deliver(wrap(data));
-            }
-        })
+        self.socket
+            .on(event, move |data: Result<T, DataError>| match data {
+                Ok(data) => deliver(wrap(data)),
+                // Shown to the person, and a message catches up: never dropped.
+                Err(err) => deliver(Incoming::Unreadable(err)),
+            })
     }
 
     /// Emits `command`; `reply` gets its ack, when it has one.
