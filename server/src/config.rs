@@ -53,7 +53,7 @@ pub struct Args {
     )]
     pub transports: Transports,
 
-    /// Origin (scheme://host[:port]) whose web pages may use /socket.io/;
+    /// Origin (scheme://host, or scheme://host:port) whose web pages may use /socket.io/;
     /// repeat the flag for several (the variable takes a comma-separated
     /// list). Compared exactly with the browser's Origin header (a trailing
     /// / is ignored). A request from any other origin gets no CORS headers
