@@ -122,13 +122,16 @@ impl Chat {
             Ok(request) => request,
             Err(rejection) => return self.refuse(sid, Event::Join, &rejection, reply),
         };
-        let history = {
-            let _order = self.order.lock().await;
-            self.rooms().join(sid, &request.room, &request.name);
-            self.store
-                .history(&request.room, request.since, self.settings.history_limit)
-                .await
-        };
+        // The ack and the presence go out under the order lock, so every
+        // socket sees joins in one order: a joiner's ack (with the members
+        // then) always comes before the presence of anyone who joins later,
+        // and presences never overtake one another.
+        let _order = self.order.lock().await;
+        self.rooms().join(sid, &request.room, &request.name);
+        let history = self
+            .store
+            .history(&request.room, request.since, self.settings.history_limit)
+            .await;
         let history = match history {
             Ok(history) => history,
             Err(e) => {
@@ -151,16 +154,21 @@ impl Chat {
                 );
             }
         };
-        let members = self.rooms().names(&request.room);
-        reply.send(
-            "join",
-            &Joined {
-                ok: true,
-                history: &history,
-                members: &members,
-            },
-            &self.metrics,
-        );
+        {
+            // The members and their ack under the rooms lock too, like every
+            // presence: a leave cannot slip a newer presence in before it.
+            let rooms = self.rooms();
+            let members = rooms.names(&request.room);
+            reply.send(
+                "join",
+                &Joined {
+                    ok: true,
+                    history: &history,
+                    members: &members,
+                },
+                &self.metrics,
+            );
+        }
         self.announce_presence(io, &request.room);
     }
 
