@@ -3,10 +3,10 @@
 //! (feature `hydrate`). It uses the hooks the way an app would.
 
 use leptos::prelude::*;
-use leptos_socketio::leptos::{use_socket, UseSocketReturn};
+use leptos_socketio::leptos::{use_socket, Chat, UseSocketReturn};
 
-/// A status line, and a button whose click is echoed by the server (it only
-/// works once hydration attached the handler).
+/// A status line, a button whose click is echoed by the server (it only
+/// works once hydration attached the handler), and a `<Chat/>`.
 #[component]
 pub fn App() -> impl IntoView {
     let UseSocketReturn {
@@ -27,10 +27,11 @@ pub fn App() -> impl IntoView {
     };
     view! {
         <main>
-            <p>"Connection: "<strong data-testid="connection-state">{move || state.get().as_str()}</strong></p>
-            <p>"Transport: "<strong data-testid="transport">{move || transport.get().as_str()}</strong></p>
+            <p>"Connection: "<strong data-testid="page-state">{move || state.get().as_str()}</strong></p>
+            <p>"Transport: "<strong data-testid="page-transport">{move || transport.get().as_str()}</strong></p>
             <button data-testid="echo-button" on:click=echo>"Echo"</button>
             <p data-testid="echo-reply">{move || reply.get()}</p>
+            <Chat room="lobby".to_owned()/>
         </main>
     }
 }

@@ -28,30 +28,53 @@ after(async () => {
 
 test('the server-rendered HTML shows the inert state of the hooks', async () => {
   const html = await (await fetch(server.url + '/')).text();
-  assert.match(html, /data-testid="connection-state">disconnected</);
-  assert.match(html, /data-testid="transport">none</);
+  assert.match(html, /data-testid="page-state">disconnected</);
+  assert.match(html, /data-testid="page-transport">none</);
+  // <Chat/>'s own bar and form are in the HTML too.
+  assert.match(html, /data-testid="connection-state"[^>]*>disconnected</);
+  assert.match(html, /data-testid="join-button"/);
 });
 
-test('hydration takes over the server markup: it connects and the handler works', async () => {
+test('hydration takes over the server markup: it connects, the handlers work, the chat joins', async () => {
   const page = await browser.context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => (m.type() === 'error' || m.type() === 'warning') && errors.push(m.text()));
   await page.goto(server.url + '/');
   await page.waitForFunction(
-    () => document.querySelector('[data-testid=connection-state]')?.textContent === 'connected',
+    () => document.querySelector('[data-testid=page-state]')?.textContent === 'connected',
     null,
     { timeout: 10000 },
   );
-  assert.equal(await page.getByTestId('transport').textContent(), 'websocket');
+  assert.equal(await page.getByTestId('page-transport').textContent(), 'websocket');
   await page.getByTestId('echo-button').click();
   await page.waitForFunction(
     () => document.querySelector('[data-testid=echo-reply]')?.textContent === 'hydrated 1',
     null,
     { timeout: 5000 },
   );
-  assert.equal(await page.locator('[data-testid=connection-state]').count(), 1, 'markup not duplicated');
+  assert.equal(await page.locator('[data-testid=page-state]').count(), 1, 'markup not duplicated');
   assert.equal(await page.locator('main').count(), 1, 'markup not duplicated');
+  assert.equal(await page.locator('.lsio-chat').count(), 1, 'markup not duplicated');
+
+  // The hydrated <Chat/> works: its own connection, join, send.
+  await page.waitForFunction(
+    () => document.querySelector('.lsio-chat [data-testid=connection-state]')?.textContent === 'connected',
+    null,
+    { timeout: 10000 },
+  );
+  assert.equal(await page.getByTestId('room-input').inputValue(), 'lobby');
+  await page.getByTestId('name-input').fill('hydra');
+  await page.getByTestId('join-button').click();
+  await page.getByTestId('member').filter({ hasText: 'hydra' }).waitFor({ timeout: 5000 });
+  await page.getByTestId('message-input').fill('hello after hydration');
+  await page.getByTestId('send-button').click();
+  await page
+    .getByTestId('message')
+    .filter({ hasText: 'hello after hydration' })
+    .getByTestId('message-status')
+    .filter({ hasText: /^sent$/ })
+    .waitFor({ timeout: 5000 });
   assert.deepEqual(errors, [], 'no hydration error or warning in the console');
   await page.close();
 });
