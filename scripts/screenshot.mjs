@@ -9,14 +9,11 @@ import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { root, startServer, stopServer } from '../tests/support/server.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from '../tests/support/browser.mjs';
 
-const ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 
 const server = await startServer(['--static-dir', path.join(root, 'dist')]);
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ARGS });
+const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 try {
   const open = async (name, viewport) => {
     const context = await browser.newContext({ viewport });

@@ -1,11 +1,13 @@
 //! [`Socket`]: the handle applications hold for one namespace.
 
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::client::listeners::{Direction, Listeners};
 use crate::client::manager::now;
 use crate::client::{
     AckSender, ConnectionState, DataError, Emitter, EventListener, Manager, NamespaceOptions,
@@ -213,20 +215,7 @@ impl Socket {
         let decode = move |args: Vec<Value>| {
             handler(from_args(args).map_err(|e| DataError::new(&event_name, e.to_string())));
         };
-        #[cfg(target_arch = "wasm32")]
-        {
-            let listeners = &self.manager.shared.listeners;
-            let id =
-                listeners
-                    .borrow_mut()
-                    .add_event(&self.namespace, event, std::rc::Rc::new(decode));
-            EventListener::new(listeners, id)
-        }
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            drop(decode);
-            EventListener::inert()
-        }
+        self.register(|listeners, ns| listeners.add_event(ns, event, Rc::new(decode)))
     }
 
     /// Answers the server's `event` when it asks for an acknowledgement
@@ -244,53 +233,42 @@ impl Socket {
             let data = from_args(args).map_err(|e| DataError::new(&event_name, e.to_string()));
             handler(data, ack);
         };
-        #[cfg(target_arch = "wasm32")]
-        {
-            let listeners = &self.manager.shared.listeners;
-            let id =
-                listeners
-                    .borrow_mut()
-                    .set_ack(&self.namespace, event, std::rc::Rc::new(decode));
-            EventListener::new(listeners, id)
-        }
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            drop(decode);
-            EventListener::inert()
-        }
+        self.register(|listeners, ns| listeners.set_ack(ns, event, Rc::new(decode)))
     }
 
     /// Calls `handler` with the name and raw arguments of every event the
     /// server emits on this namespace (socket.io-client's `onAny`).
     pub fn on_any(&self, handler: impl Fn(&str, &[Value]) + 'static) -> EventListener {
-        self.add_any(crate::client::listeners::Direction::Incoming, handler)
+        self.add_any(Direction::Incoming, handler)
     }
 
     /// Calls `handler` with the name and raw arguments of every event this
     /// socket emits, when it is emitted (socket.io-client's
     /// `onAnyOutgoing`).
     pub fn on_any_outgoing(&self, handler: impl Fn(&str, &[Value]) + 'static) -> EventListener {
-        self.add_any(crate::client::listeners::Direction::Outgoing, handler)
+        self.add_any(Direction::Outgoing, handler)
     }
 
     fn add_any(
         &self,
-        direction: crate::client::listeners::Direction,
+        direction: Direction,
         handler: impl Fn(&str, &[Value]) + 'static,
     ) -> EventListener {
+        self.register(|listeners, ns| listeners.add_any(ns, direction, Rc::new(handler)))
+    }
+
+    /// Registers a handler with `add` and guards it. Outside the browser
+    /// nothing is ever dispatched, so nothing is registered.
+    fn register(&self, add: impl FnOnce(&mut Listeners, &str) -> u64) -> EventListener {
         #[cfg(target_arch = "wasm32")]
         {
             let listeners = &self.manager.shared.listeners;
-            let id = listeners.borrow_mut().add_any(
-                &self.namespace,
-                direction,
-                std::rc::Rc::new(handler),
-            );
+            let id = add(&mut listeners.borrow_mut(), &self.namespace);
             EventListener::new(listeners, id)
         }
         #[cfg(not(target_arch = "wasm32"))]
         {
-            drop((direction, handler));
+            drop(add);
             EventListener::inert()
         }
     }
@@ -301,37 +279,13 @@ impl Socket {
         &self,
         handler: impl Fn(ConnectionState, TransportKind) + 'static,
     ) -> EventListener {
-        #[cfg(target_arch = "wasm32")]
-        {
-            let listeners = &self.manager.shared.listeners;
-            let id = listeners
-                .borrow_mut()
-                .add_connection(&self.namespace, std::rc::Rc::new(handler));
-            EventListener::new(listeners, id)
-        }
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            drop(handler);
-            EventListener::inert()
-        }
+        self.register(|listeners, ns| listeners.add_connection(ns, Rc::new(handler)))
     }
 
     /// Calls `handler` with each new round-trip time (see [`rtt`](Self::rtt)),
     /// until the returned guard is dropped.
     pub fn on_rtt(&self, handler: impl Fn(Duration) + 'static) -> EventListener {
-        #[cfg(target_arch = "wasm32")]
-        {
-            let listeners = &self.manager.shared.listeners;
-            let id = listeners
-                .borrow_mut()
-                .add_rtt(&self.namespace, std::rc::Rc::new(handler));
-            EventListener::new(listeners, id)
-        }
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            drop(handler);
-            EventListener::inert()
-        }
+        self.register(|listeners, ns| listeners.add_rtt(ns, Rc::new(handler)))
     }
 
     /// How many handlers are registered on this socket (to check for leaks).

@@ -16,20 +16,11 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
 import { root, startServer, stopServer } from '../support/server.mjs';
+import { CHROMIUM, CHROMIUM_ARGS as ARGS } from '../support/browser.mjs';
 
 const dist = process.env.LSIO_DIST ?? path.join(root, 'dist');
 const serverBin =
   process.env.LSIO_SERVER_BIN ?? path.join(root, 'target/debug/leptos-socketio-server');
-const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let browser;
 let server;
