@@ -64,6 +64,12 @@ pub struct ChatState {
     connected: bool,
     /// The join waiting for its ack, if any.
     joining: Option<Ticket>,
+    /// A `presence` of our room arrived while the join was waiting for its
+    /// ack. The server sends every presence after the acks before it, but
+    /// an ack is handled a little later (its future resumes on the next
+    /// task) than an event, so such a presence is at least as fresh as the
+    /// ack's member list, which then must not overwrite it.
+    presence_while_joining: bool,
     /// Message emits waiting for their acks: ticket → message id.
     sending: BTreeMap<Ticket, String>,
     next_ticket: u64,
@@ -82,6 +88,7 @@ impl ChatState {
             room: None,
             connected: false,
             joining: None,
+            presence_while_joining: false,
             sending: BTreeMap::new(),
             next_ticket: 0,
             ids: IdGenerator::new(seed),
@@ -241,7 +248,9 @@ impl ChatState {
                 let Some(room) = &mut self.room else { return };
                 room.set_joined(true);
                 room.merge_history(history);
-                room.set_members(members);
+                if !std::mem::take(&mut self.presence_while_joining) {
+                    room.set_members(members);
+                }
                 let unsent: Vec<String> = room
                     .messages()
                     .iter()
@@ -330,6 +339,9 @@ impl ChatState {
     pub fn handle_presence(&mut self, presence: Presence) {
         if let Some(room) = self.room.as_mut().filter(|r| r.name() == presence.room) {
             room.set_members(presence.members);
+            if self.joining.is_some() {
+                self.presence_while_joining = true;
+            }
         }
     }
 
@@ -359,6 +371,7 @@ impl ChatState {
         };
         let ticket = self.ticket();
         self.joining = Some(ticket);
+        self.presence_while_joining = false;
         self.commands.push_back(Command::Join { ticket, request });
     }
 

@@ -257,6 +257,49 @@ fn messages_are_kept_sorted_by_seq_and_unique_by_id() {
 }
 
 #[test]
+fn a_presence_handled_before_the_join_ack_is_not_overwritten_by_its_older_members() {
+    let mut chat = ChatState::new(7);
+    chat.handle_connected(t(0));
+    chat.join("ada", "lobby", t(0)).expect("valid");
+    let (ticket, _) = join_ticket(&commands(&mut chat));
+    // The server acked with [ada], then bob joined and it sent a presence;
+    // the presence event is handled before the ack's future resumes.
+    chat.handle_presence(Presence {
+        room: "lobby".into(),
+        members: vec!["ada".into(), "bob".into()],
+    });
+    let members = vec!["ada".into()];
+    chat.handle_join_ack(
+        ticket,
+        JoinAck::Joined {
+            history: vec![],
+            members,
+        },
+        t(1),
+    );
+    assert_eq!(
+        chat.room().map(|r| r.members().to_vec()),
+        Some(vec!["ada".into(), "bob".into()])
+    );
+    // Without a presence in between, the ack's members are used.
+    chat.join("ada", "hall", t(2)).expect("valid");
+    let (ticket, _) = join_ticket(&commands(&mut chat));
+    let members = vec!["ada".into(), "cy".into()];
+    chat.handle_join_ack(
+        ticket,
+        JoinAck::Joined {
+            history: vec![],
+            members,
+        },
+        t(3),
+    );
+    assert_eq!(
+        chat.room().map(|r| r.members().to_vec()),
+        Some(vec!["ada".into(), "cy".into()])
+    );
+}
+
+#[test]
 fn presence_sets_the_members_of_our_room_only() {
     let mut chat = joined(vec![]);
     chat.handle_presence(Presence {

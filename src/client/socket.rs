@@ -168,6 +168,13 @@ impl Socket {
     /// into `R` (a tuple for several arguments, [`Args`](crate::Args) for
     /// all of them raw). Waits at most [`SocketOptions::ack_timeout`] when
     /// set; use [`timeout`](Self::timeout) for one emit.
+    ///
+    /// Ordering: event handlers run as their packet is handled, while the
+    /// future resumes on a later task, so a handler of an event that the
+    /// server sent right *after* this ack may run before the code after
+    /// `.await`. Keep state that both touch consistent with that in mind
+    /// (the chat, for one, lets a `presence` seen meanwhile win over the
+    /// member list of a `join` ack).
     pub fn emit_with_ack<R: DeserializeOwned + 'static>(
         &self,
         event: &str,
