@@ -178,3 +178,37 @@ async fn mounting_and_unmounting_100_times_leaves_no_connection_and_no_handler()
 async fn stop(id: &str) {
     call("DELETE", &format!("/servers/{id}"), None).await;
 }
+
+#[wasm_bindgen_test]
+async fn the_disconnect_and_connect_callbacks_drive_the_state_signal() {
+    let (id, url) = node_server().await;
+    let host = host();
+    let kept = std::rc::Rc::new(std::cell::RefCell::new(None::<UseSocketReturn>));
+    let mounted = {
+        let kept = kept.clone();
+        leptos::mount::mount_to(host.clone(), move || {
+            let socket = use_socket_with_options(options(&url));
+            let state = socket.state;
+            *kept.borrow_mut() = Some(socket);
+            view! { <span class="state">{move || state.get().as_str()}</span> }
+        })
+    };
+    wait_for("connected", 5_000, || {
+        text_of(&host, "state") == "connected"
+    })
+    .await;
+    let socket = kept.borrow().clone().expect("mounted");
+    socket.disconnect.run(());
+    wait_for("disconnected", 5_000, || {
+        text_of(&host, "state") == "disconnected"
+    })
+    .await;
+    assert_eq!(socket.socket.state(), ConnectionState::Disconnected);
+    socket.connect.run(());
+    wait_for("connected again", 5_000, || {
+        text_of(&host, "state") == "connected"
+    })
+    .await;
+    drop(mounted);
+    stop(&id).await;
+}

@@ -232,7 +232,7 @@ mod tests {
         let args = Args::try_parse_from([
             "server",
             "--data-dir",
-            "/tmp/x",
+            "var/chat-data",
             "--history-limit",
             "5",
             "--max-text-chars",
@@ -247,7 +247,7 @@ mod tests {
             "s3cret",
         ])
         .expect("flags parse");
-        assert_eq!(args.data_dir, PathBuf::from("/tmp/x"));
+        assert_eq!(args.data_dir, PathBuf::from("var/chat-data"));
         assert_eq!(
             args.chat_settings(),
             ChatSettings {

@@ -76,6 +76,29 @@ fn origin(socket: &SocketRef) -> &str {
 
 impl Chat {
     /// Counts a refused input and acks `{ok:false, error}` when asked.
+    /// The payload of `event` parsed by `parse`, with the reply still to
+    /// send; `None` when it was missing or of the wrong shape, and then the
+    /// refusal is already sent.
+    fn accept<T>(
+        &self,
+        sid: Sid,
+        event: Event,
+        payload: Option<Value>,
+        reply: Reply,
+        parse: impl FnOnce(&Value) -> Result<T, Rejection>,
+    ) -> Option<(T, Reply)> {
+        let parsed = payload
+            .ok_or_else(|| Rejection::unreadable(event))
+            .and_then(|p| parse(&p));
+        match parsed {
+            Ok(value) => Some((value, reply)),
+            Err(rejection) => {
+                self.refuse(sid, event, &rejection, reply);
+                None
+            }
+        }
+    }
+
     fn refuse(&self, sid: Sid, event: Event, rejection: &Rejection, reply: Reply) {
         self.metrics.rejected(rejection.reason);
         debug!(%sid, event = event.name(), reason = rejection.reason.label(), "refused: {rejection}");
@@ -115,12 +138,9 @@ impl Chat {
         reply: Reply,
     ) {
         let sid = socket.id;
-        let request = payload
-            .ok_or_else(|| Rejection::unreadable(Event::Join))
-            .and_then(|p| parse_join(&p));
-        let request = match request {
-            Ok(request) => request,
-            Err(rejection) => return self.refuse(sid, Event::Join, &rejection, reply),
+        let Some((request, reply)) = self.accept(sid, Event::Join, payload, reply, parse_join)
+        else {
+            return;
         };
         // The ack and the presence go out under the order lock, so every
         // socket sees joins in one order: a joiner's ack (with the members
@@ -180,12 +200,10 @@ impl Chat {
         reply: Reply,
     ) {
         let sid = socket.id;
-        let room = payload
-            .ok_or_else(|| Rejection::unreadable(Event::Leave))
-            .and_then(|p| parse_room_only(&p, Event::Leave));
-        let room = match room {
-            Ok(room) => room,
-            Err(rejection) => return self.refuse(sid, Event::Leave, &rejection, reply),
+        let Some((room, reply)) = self.accept(sid, Event::Leave, payload, reply, |p| {
+            parse_room_only(p, Event::Leave)
+        }) else {
+            return;
         };
         let was_in = self.rooms().leave(sid, &room);
         reply.send("leave", &Done { ok: true }, &self.metrics);
@@ -205,12 +223,10 @@ impl Chat {
         if !self.take_token(sid, Instant::now()) {
             return self.refuse(sid, Event::Message, &Rejection::rate_limited(), reply);
         }
-        let request = payload
-            .ok_or_else(|| Rejection::unreadable(Event::Message))
-            .and_then(|p| parse_message(&p, self.settings.max_text_chars));
-        let request = match request {
-            Ok(request) => request,
-            Err(rejection) => return self.refuse(sid, Event::Message, &rejection, reply),
+        let Some((request, reply)) = self.accept(sid, Event::Message, payload, reply, |p| {
+            parse_message(p, self.settings.max_text_chars)
+        }) else {
+            return;
         };
         let Some(name) = self.rooms().name_in(sid, &request.room).map(str::to_owned) else {
             let rejection = Rejection::not_joined(&request.room);
@@ -255,12 +271,10 @@ impl Chat {
         reply: Reply,
     ) {
         let sid = socket.id;
-        let room = payload
-            .ok_or_else(|| Rejection::unreadable(Event::Typing))
-            .and_then(|p| parse_room_only(&p, Event::Typing));
-        let room = match room {
-            Ok(room) => room,
-            Err(rejection) => return self.refuse(sid, Event::Typing, &rejection, reply),
+        let Some((room, reply)) = self.accept(sid, Event::Typing, payload, reply, |p| {
+            parse_room_only(p, Event::Typing)
+        }) else {
+            return;
         };
         let others = {
             let rooms = self.rooms();
