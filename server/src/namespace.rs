@@ -1,6 +1,7 @@
 //! The Socket.IO namespace `/`: the token check, connection logging and
 //! the chat's event handlers.
 
+use std::convert::Infallible;
 use std::sync::Arc;
 
 use socketioxide::extract::{SocketRef, TryData};
@@ -16,18 +17,25 @@ use crate::metrics::Metrics;
 /// Sets up namespace `/` on `io`: with a `token`, a CONNECT without
 /// `auth: {token}` equal to it gets CONNECT_ERROR `unauthorized`; each
 /// connected socket is logged and gets the chat handlers.
+///
+/// The handlers are registered in a middleware, which socketioxide awaits
+/// *before* it answers the CONNECT. Its connect handler is spawned only
+/// after the answer is sent, so handlers registered there could miss the
+/// first events of a client that emits as soon as it is connected (as
+/// socket.io-client does with its buffered emits).
 pub(crate) fn register(
     io: &SocketIo,
     chat: Arc<Chat>,
     token: Option<Token>,
     metrics: Arc<Metrics>,
 ) {
-    let on_connect = move |socket: SocketRef| async move {
-        log_connect(&socket);
+    let on_connect = |socket: SocketRef| async move { log_connect(&socket) };
+    let add_handlers = move |socket: SocketRef| async move {
         chat.register(&socket);
+        Ok::<(), Infallible>(())
     };
     let Some(token) = token else {
-        io.ns("/", on_connect);
+        io.ns("/", on_connect.with(add_handlers));
         return;
     };
     let check = move |socket: SocketRef, TryData(auth): TryData<serde_json::Value>| async move {
@@ -38,5 +46,6 @@ pub(crate) fn register(
         }
         checked
     };
-    io.ns("/", on_connect.with(check));
+    // The last `with` runs first: the token, then the handlers.
+    io.ns("/", on_connect.with(add_handlers).with(check));
 }

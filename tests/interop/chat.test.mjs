@@ -291,6 +291,28 @@ describe('chat contract', () => {
     }
   });
 
+  // socket.io-client sends its buffered emits in the same tick as it handles
+  // the CONNECT answer, so the server's handlers must exist before it answers
+  // (handlers added by socketioxide's spawned connect handler could be late:
+  // CI once lost a first `join` that way, under load).
+  test('an event emitted before the connection is up is answered once it is', async () => {
+    const clients = ['websocket', 'polling'].flatMap((mode) =>
+      Array.from({ length: 100 }, () =>
+        io(server.url, { transports: [mode], reconnection: false, forceNew: true }),
+      ),
+    );
+    try {
+      const room = freshRoom('first');
+      const acks = await Promise.allSettled(
+        clients.map((c, i) => c.timeout(TIMEOUT_MS).emitWithAck('join', { room, name: `early${i}` })),
+      );
+      const lost = acks.filter((a) => a.status === 'rejected' || a.value.ok !== true).length;
+      assert.equal(lost, 0, `${lost} of ${clients.length} first joins got no ok ack`);
+    } finally {
+      clients.forEach((c) => c.close());
+    }
+  });
+
   test('concurrent senders: every member sees one stream in strictly increasing seq order', async () => {
     const room = freshRoom('order');
     const clients = await Promise.all(MODES.map((m) => connect(server.url, m)));
