@@ -4,8 +4,10 @@ mod common;
 
 use std::net::TcpListener;
 use std::process::Command;
-use std::time::Duration;
+use std::thread;
+use std::time::{Duration, Instant};
 
+use common::polling::Polling;
 use common::ServerProcess;
 
 #[test]
@@ -101,4 +103,49 @@ fn help_explains_every_flag_and_its_variable() {
         assert!(help.contains(flag), "{flag} in:\n{help}");
         assert!(help.contains(&format!("env: {var}")), "{var} in:\n{help}");
     }
+}
+
+/// The first line of `log` holding `message` and `sid`, waiting up to 5 s
+/// for the server to write it.
+fn log_line(server: &ServerProcess, message: &str, sid: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let log = server.stderr();
+        if let Some(line) = log.lines().find(|l| l.contains(message) && l.contains(sid)) {
+            return line.to_owned();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no {message:?} line for {sid} in:\n{log}"
+        );
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn each_connect_and_disconnect_is_one_log_line_with_sid_transport_and_origin() {
+    let server = ServerProcess::start(&[]);
+    let origin = server.url.clone();
+    let mut client = Polling::open_with_headers(server.authority(), &[("Origin", &origin)]);
+    let answer = client.connect(None);
+    let connected: serde_json::Value =
+        serde_json::from_str(answer.strip_prefix('0').expect("connected")).expect("CONNECT JSON");
+    let sid = connected["sid"].as_str().expect("a sid").to_owned();
+
+    let line = log_line(&server, "socket connected", &sid);
+    assert!(line.contains("INFO"), "{line}");
+    assert!(line.contains("transport=Polling"), "{line}");
+    assert!(line.contains(&format!("origin=\"{origin}\"")), "{line}");
+
+    client.post("41");
+    let line = log_line(&server, "socket disconnected", &sid);
+    assert!(line.contains("transport=Polling"), "{line}");
+    assert!(line.contains(&format!("origin=\"{origin}\"")), "{line}");
+    assert!(line.contains("reason="), "{line}");
+    let log = server.stderr();
+    assert_eq!(
+        log.lines().filter(|l| l.contains(&sid)).count(),
+        2,
+        "one line each:\n{log}"
+    );
 }

@@ -20,11 +20,17 @@ pub struct Polling {
 impl Polling {
     /// Opens an Engine.IO session (the handshake GET).
     pub fn open(authority: &str) -> Self {
+        Self::open_with_headers(authority, &[])
+    }
+
+    /// Opens an Engine.IO session with extra `headers` on the handshake
+    /// (an `Origin`, say).
+    pub fn open_with_headers(authority: &str, headers: &[(&str, &str)]) -> Self {
         let res = http_request(
             authority,
             "GET",
             "/socket.io/?EIO=4&transport=polling",
-            &[],
+            headers,
             b"",
         );
         assert_eq!(res.status, 200, "handshake: {res:?}");
