@@ -7,13 +7,15 @@
 //! URL arrives in `LSIO_TEST_CONDUCTOR` at compile time.
 #![cfg(target_arch = "wasm32")]
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::time::Duration;
 
 use gloo_timers::future::TimeoutFuture;
 use leptos_socketio::client::ReconnectOptions;
 use leptos_socketio::engine::TransportMode;
 use leptos_socketio::protocol::Value;
-use leptos_socketio::{ConnectionState, Socket, SocketOptions, TransportKind};
+use leptos_socketio::{ConnectionState, DataError, Socket, SocketOptions, TransportKind};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -283,6 +285,56 @@ async fn disconnect_during_backoff_makes_no_further_attempts() {
         "no connection attempt after disconnect()"
     );
     assert_eq!(socket.state(), ConnectionState::Disconnected);
+    server.stop().await;
+}
+
+/// Joins chat `room` as `name` and asserts the ack is ok.
+async fn join(socket: &Socket, room: &str, name: &str) {
+    let ack = socket
+        .emit_with_ack::<serde_json::Value>("join", serde_json::json!({"room": room, "name": name}))
+        .await;
+    assert_eq!(
+        ack.as_ref().map(|a| a["ok"].clone()),
+        Ok(serde_json::json!(true)),
+        "join: {ack:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn disconnect_over_polling_with_a_post_in_flight_is_seen_by_the_server_at_once() {
+    let server = Server::start(&[], false).await;
+    let watcher = Socket::new(options(&server.url, TransportMode::WebSocketOnly));
+    let leaver = Socket::new(options(&server.url, TransportMode::PollingOnly));
+    connected(&watcher, 5_000).await;
+    connected(&leaver, 5_000).await;
+    let members = Rc::new(RefCell::new(Vec::<String>::new()));
+    let _presence = watcher.on("presence", {
+        let members = Rc::clone(&members);
+        move |p: Result<serde_json::Value, DataError>| {
+            if let Ok(names) = serde_json::from_value(p.expect("a presence")["members"].clone()) {
+                *members.borrow_mut() = names;
+            }
+        }
+    });
+    join(&watcher, "leave-at-once", "watcher").await;
+    join(&leaver, "leave-at-once", "leaver").await;
+    wait_for("both members", 5_000, || {
+        *members.borrow() == ["leaver", "watcher"]
+    })
+    .await;
+
+    // The emit's POST is still in flight when disconnect() sends `close`: it
+    // must not wait behind it (a closing page has no time to), or the
+    // server would only notice at its ping timeout (45 s by default).
+    leaver
+        .emit("typing", serde_json::json!({"room": "leave-at-once"}))
+        .expect("typing encodes");
+    leaver.disconnect();
+    wait_for("the leaver gone from the members", 5_000, || {
+        *members.borrow() == ["watcher"]
+    })
+    .await;
+    watcher.disconnect();
     server.stop().await;
 }
 

@@ -11,7 +11,7 @@ use leptos_socketio::engine::{
 use leptos_socketio::protocol::Frame;
 use leptos_socketio::time::Instant;
 
-use EngineAction::{Close, OpenWebSocket, Poll, Post, Remember, Send};
+use EngineAction::{Close, OpenWebSocket, Poll, Post, PostLast, Remember, Send};
 
 fn t(ms: u64) -> Instant {
     Instant::from_millis(ms)
@@ -62,6 +62,14 @@ fn send(id: u32, s: &str) -> EngineAction {
 
 fn post(id: u32, body: &str) -> EngineAction {
     Post {
+        id,
+        sid: "S".to_owned(),
+        body: body.to_owned(),
+    }
+}
+
+fn post_last(id: u32, body: &str) -> EngineAction {
+    PostLast {
         id,
         sid: "S".to_owned(),
         body: body.to_owned(),
@@ -292,11 +300,26 @@ fn a_garbled_frame_closes_the_session_with_a_protocol_error() {
 }
 
 #[test]
+fn client_close_over_polling_does_not_wait_for_the_post_in_flight() {
+    let mut e = on_polling(TransportMode::PollingOnly, OPEN_NO_UPGRADE);
+    actions(&mut e);
+    e.send_message("last words".into(), t(20));
+    assert_eq!(actions(&mut e), [post(1, "4last words")]);
+    e.close(t(21));
+    assert_eq!(
+        actions(&mut e),
+        [post_last(1, "1"), Close { id: 1 }],
+        "the server learns at once that the client left (a page closing \
+         cannot wait for the POST in flight)"
+    );
+}
+
+#[test]
 fn client_close_sends_close_then_closes_the_transport() {
     let mut e = on_polling(TransportMode::PollingOnly, OPEN_NO_UPGRADE);
     actions(&mut e);
     e.close(t(20));
-    assert_eq!(actions(&mut e), [post(1, "1"), Close { id: 1 }]);
+    assert_eq!(actions(&mut e), [post_last(1, "1"), Close { id: 1 }]);
     assert_eq!(e.poll_timeout(), None);
     e.connect(t(30));
     assert_eq!(

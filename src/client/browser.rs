@@ -158,6 +158,11 @@ pub(crate) fn perform_actions(socket: &Manager) {
                     polling.post(&sid, body);
                 }
             }
+            EngineAction::PostLast { id, sid, body } => {
+                if let Some(Transport::Polling(polling)) = shared.io.borrow().transports.get(&id) {
+                    polling.post_last(&sid, body);
+                }
+            }
             EngineAction::Send { id, frame } => {
                 let sent = match shared.io.borrow().transports.get(&id) {
                     Some(Transport::WebSocket(ws)) => ws.send(&frame),

@@ -76,6 +76,18 @@ pub enum EngineAction {
         /// The payload.
         body: String,
     },
+    /// POST `body`, the last packets of a closing polling session (its
+    /// `close`), even while another POST is in flight, and let the request
+    /// outlive the page (the page may be closing). Nothing is reported back:
+    /// a `Close` of the same transport follows.
+    PostLast {
+        /// The polling transport's id.
+        id: TransportId,
+        /// The session id.
+        sid: String,
+        /// The payload.
+        body: String,
+    },
     /// Send one frame on the WebSocket `id`.
     Send {
         /// The WebSocket's id.
@@ -621,9 +633,11 @@ impl EngineSocket {
                     .push_back(EngineAction::Close { id: attempt.id });
             }
             State::Open(mut open) => {
-                // A polling session's last packets (a `close`) still go out.
-                if let Some(body) = open.buffer.take_batch(open.max_payload) {
-                    self.actions.push_back(EngineAction::Post {
+                // A polling session's last packets (a `close`) still go out,
+                // without waiting for a POST in flight: the server must learn
+                // at once that the client left, not at its ping timeout.
+                if let Some(body) = open.buffer.take_last() {
+                    self.actions.push_back(EngineAction::PostLast {
                         id: open.id,
                         sid: open.sid.clone(),
                         body,

@@ -98,6 +98,20 @@ impl WriteBuffer {
         Some(body)
     }
 
+    /// Every queued packet, oldest first, as one payload, for the last POST
+    /// of a closing session: unlike [`take_batch`](Self::take_batch) it does
+    /// not wait for a POST in flight (whose outcome no longer matters) and
+    /// does not split at `max_payload` (a closing session has no later
+    /// POST; should the server refuse an oversized one, it closes the
+    /// session all the same). `None` when nothing is queued.
+    pub fn take_last(&mut self) -> Option<String> {
+        if self.queue.is_empty() {
+            return None;
+        }
+        let batch: Vec<EnginePacket> = self.queue.drain(..).collect();
+        Some(encode_payload(&batch))
+    }
+
     /// The POST in flight was answered `ok`: its packets are delivered.
     /// Does nothing when no POST is in flight.
     pub fn post_succeeded(&mut self) {
@@ -358,6 +372,22 @@ mod tests {
                 "{packet:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_last_post_takes_the_whole_queue_even_with_a_post_in_flight() {
+        let mut buffer = WriteBuffer::new();
+        buffer.push(msg("a"));
+        assert_eq!(buffer.take_batch(100).as_deref(), Some("4a"));
+        buffer.push(msg("far too long for any batch"));
+        buffer.push(EnginePacket::Close);
+        assert_eq!(buffer.take_batch(100), None, "a POST is in flight");
+        assert_eq!(
+            buffer.take_last().as_deref(),
+            Some("4far too long for any batch\x1e1")
+        );
+        assert_eq!(buffer.len(), 0);
+        assert_eq!(buffer.take_last(), None, "nothing left");
     }
 
     #[test]

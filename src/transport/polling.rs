@@ -22,6 +22,10 @@ pub(crate) struct PollingConfig {
     pub(crate) extra_headers: Vec<(String, String)>,
 }
 
+/// The most body bytes a browser lets `keepalive` requests carry in all
+/// (the Fetch standard's 64 KiB quota).
+const KEEPALIVE_BODY_LIMIT: usize = 64 * 1024;
+
 /// What a polling request reports.
 #[derive(Debug)]
 pub(crate) enum PollingEvent {
@@ -73,14 +77,23 @@ impl PollingTransport {
     /// Starts a GET (held open by the server until it has packets).
     pub(crate) fn get(&mut self, sid: Option<&str>) {
         let controller = AbortController::new().ok();
-        let request = self.request("GET", &self.url(sid), None, controller.as_ref());
+        let request = self.request("GET", &self.url(sid), None, controller.as_ref(), false);
         self.get_abort = controller;
         self.spawn(request, PollingEvent::Response);
     }
 
     /// POSTs an encoded payload.
     pub(crate) fn post(&self, sid: &str, body: String) {
-        let request = self.request("POST", &self.url(Some(sid)), Some(&body), None);
+        let request = self.request("POST", &self.url(Some(sid)), Some(&body), None, false);
+        self.spawn(request, |_| PollingEvent::PostDone);
+    }
+
+    /// POSTs the last payload of a closing session (its `close`), as a
+    /// `keepalive` request when it is small enough, so it is still sent
+    /// when the page is being closed.
+    pub(crate) fn post_last(&self, sid: &str, body: String) {
+        let keepalive = body.len() <= KEEPALIVE_BODY_LIMIT;
+        let request = self.request("POST", &self.url(Some(sid)), Some(&body), None, keepalive);
         self.spawn(request, |_| PollingEvent::PostDone);
     }
 
@@ -113,9 +126,16 @@ impl PollingTransport {
         url: &str,
         body: Option<&str>,
         abort: Option<&AbortController>,
+        keepalive: bool,
     ) -> Result<Request, TransportError> {
         let init = RequestInit::new();
         init.set_method(method);
+        if keepalive {
+            // web-sys's RequestInit has no setter for `keepalive` yet; it is
+            // a plain dictionary member. Without it the request may simply
+            // not be sent, which only delays the server noticing.
+            let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &true.into());
+        }
         init.set_credentials(if self.config.with_credentials {
             RequestCredentials::Include
         } else {
