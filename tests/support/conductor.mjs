@@ -43,7 +43,7 @@
 // server can, in that one case.
 
 import { spawn } from 'node:child_process';
-import { fstatSync, mkdtempSync, rmSync } from 'node:fs';
+import { fstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
@@ -58,6 +58,27 @@ const NODE_SERVER = path.join(here, 'node-server.mjs');
 const START_TIMEOUT_MS = 15000;
 const STOP_GRACE_MS = 2000;
 const RESTART_TRIES = 40; // × 100 ms
+const SIGNAL_SETTLE_MS = 2000;
+
+/**
+ * The state letter (`R`, `S`, `T`, …) of each thread of process `pid`, from
+ * /proc; empty once it is gone. (The command name in `stat` may hold spaces,
+ * hence the search for its closing parenthesis.)
+ */
+function threadStates(pid) {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        return [stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)];
+      } catch {
+        return []; // the thread ended meanwhile
+      }
+    });
+  } catch {
+    return [];
+  }
+}
 
 class HttpError extends Error {
   constructor(status, message) {
@@ -193,11 +214,25 @@ class Managed {
     this.state = 'killed';
   }
 
-  signal(sig, state) {
+  /**
+   * Sends SIGSTOP or SIGCONT and resolves once every thread of the process
+   * is stopped (or none is): a signal is only a request, and a thread busy
+   * elsewhere may take a moment to honour it, so a test must not go on
+   * before that.
+   */
+  async signal(sig, state) {
     if (!this.alive()) {
       throw new HttpError(409, `server ${this.id} is not running (it is ${this.state}): restart it first`);
     }
     this.child.kill(sig);
+    const stopped = sig === 'SIGSTOP';
+    const deadline = Date.now() + SIGNAL_SETTLE_MS;
+    while (threadStates(this.child.pid).some((t) => (t === 'T') !== stopped)) {
+      if (Date.now() > deadline) {
+        throw new HttpError(500, `server ${this.id} did not ${stopped ? 'stop' : 'resume'} within ${SIGNAL_SETTLE_MS} ms of ${sig}`);
+      }
+      await sleep(5);
+    }
     this.state = state;
   }
 
@@ -315,11 +350,11 @@ async function route(req, url) {
       return [200, s.describe()];
     case 'freeze':
       want('POST');
-      s.signal('SIGSTOP', 'frozen');
+      await s.signal('SIGSTOP', 'frozen');
       return [200, s.describe()];
     case 'thaw':
       want('POST');
-      s.signal('SIGCONT', 'running');
+      await s.signal('SIGCONT', 'running');
       return [200, s.describe()];
     case 'proxy': {
       want('POST');
