@@ -81,7 +81,9 @@ impl Chat {
         }
     }
 
-    /// Registers the chat events (and `echo`) on a newly connected socket.
+    /// Registers the chat events (and `echo`) on a socket that is being
+    /// connected: before its CONNECT is answered, so none of its first
+    /// events can miss its handler (see `namespace::register`).
     pub fn register(self: &Arc<Self>, socket: &SocketRef) {
         let chat = Arc::clone(self);
         socket.on(
