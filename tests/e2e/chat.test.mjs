@@ -251,6 +251,62 @@ test('switching rooms leaves the old one and joins the new one', async () => {
   assert.equal(await ada.getByTestId('message').count(), 0, 'the new room has its own messages');
 });
 
+test('a message the server refuses is failed with its sentence, and Retry sends it again, stored once', async () => {
+  // One message a second, no burst: of a quick run of sends most are refused.
+  const limited = await startServer(['--static-dir', dist, '--rate-limit-per-sec', '1', '--rate-limit-burst', '1']);
+  try {
+    const room = freshRoom('retry');
+    const ada = await person(limited.url, { room, name: 'ada' });
+    const bob = await person(limited.url, { room, name: 'bob' });
+    await waitForMembers(ada, ['ada', 'bob']);
+    const texts = ['one', 'two', 'three', 'four', 'five'].map((n) => `quick ${n}`);
+    for (const text of texts) await send(ada, text);
+    const statuses = () =>
+      ada.evaluate(() =>
+        [...document.querySelectorAll('[data-testid=message]')].map((row) => [
+          row.querySelector('.lsio-chat-text').textContent,
+          row.querySelector('[data-testid=message-status]')?.textContent,
+        ]),
+      );
+    await ada.waitForFunction(
+      (n) =>
+        [...document.querySelectorAll('[data-testid=message-status]')].filter((s) => s.textContent !== 'pending')
+          .length === n,
+      texts.length,
+      { timeout: 10000 },
+    );
+    const settled = await statuses();
+    const failed = settled.filter(([, s]) => s === 'failed').map(([t]) => t);
+    const sent = settled.filter(([, s]) => s === 'sent').map(([t]) => t);
+    assert.ok(failed.length >= 1 && sent.length >= 1, `statuses: ${JSON.stringify(settled)}`);
+    assert.equal(failed.length + sent.length, texts.length);
+
+    const row = ada.getByTestId('message').filter({ hasText: failed[0] });
+    assert.match(await row.textContent(), /sending messages too fast; wait a moment and try again/);
+    for (const text of sent) await waitForMessage(bob, text);
+    assert.deepEqual(await messageTexts(bob), sent, 'a refused message reaches nobody');
+
+    await new Promise((resolve) => setTimeout(resolve, 1200)); // the bucket refills
+    await recordStatuses(ada, failed[0]);
+    await row.getByRole('button', { name: 'Retry' }).click();
+    await waitForMessage(ada, failed[0], 'sent');
+    assert.deepEqual(await ada.evaluate(() => window.__statuses), ['pending', 'sent']);
+    assert.equal(await row.getByRole('button', { name: 'Retry' }).count(), 0, 'no Retry on a sent message');
+    await waitForMessage(bob, failed[0]);
+    assert.deepEqual(await messageTexts(bob), [...sent, failed[0]]);
+
+    const cy = await person(limited.url, { room, name: 'cy' });
+    await waitForMembers(cy, ['ada', 'bob', 'cy']);
+    await waitForMessage(cy, failed[0]);
+    assert.deepEqual(await messageTexts(cy), [...sent, failed[0]], 'stored once, after the others');
+    const onAda = (await statuses()).filter(([t]) => t === failed[0]);
+    assert.equal(onAda.length, 1, 'the retried message is one row at the sender');
+    assert.deepEqual(ada.errors, []);
+  } finally {
+    await stopServer(limited);
+  }
+});
+
 test('the chat fits a 375 px wide phone screen', async () => {
   const room = freshRoom('phone');
   const context = await browser.newContext({ viewport: { width: 375, height: 740 } });
