@@ -168,6 +168,9 @@ for (const transport of ['websocket', 'polling']) {
 
         own.kill('SIGKILL');
         await waitForState(ada, 'reconnecting');
+        const countdown = ada.locator('.lsio-chat-countdown');
+        await countdown.waitFor({ timeout: 10000 });
+        assert.match(await countdown.textContent(), /^Retrying in \d+ s$/, 'the bar counts down to the next attempt');
         await recordStatuses(ada, 'typed while down');
         await send(ada, 'typed while down');
         await waitForMessage(ada, 'typed while down', 'pending');
@@ -305,6 +308,47 @@ test('a message the server refuses is failed with its sentence, and Retry sends 
   } finally {
     await stopServer(limited);
   }
+});
+
+test('with the keyboard alone one joins and sends; every control has an accessible name', async () => {
+  const room = freshRoom('keyboard');
+  const ada = await person(server.url, {});
+  await waitForState(ada, 'connected');
+  for (const [role, name] of [
+    ['textbox', 'Name'],
+    ['textbox', 'Room'],
+    ['textbox', 'Message'],
+    ['button', 'Join'],
+    ['button', 'Send'],
+  ]) {
+    assert.equal(await ada.getByRole(role, { name, exact: true }).count(), 1, `${role} named ${name}`);
+  }
+  assert.equal(await ada.getByRole('form', { name: 'Join a room' }).count(), 1);
+  assert.equal(await ada.getByRole('complementary', { name: 'Members' }).count(), 1);
+  assert.match(await ada.getByRole('status').textContent(), /Connection: connected/);
+
+  const focused = () => ada.evaluate(() => document.activeElement?.dataset.testid ?? null);
+  await ada.keyboard.press('Tab');
+  assert.equal(await focused(), 'name-input', 'the first Tab reaches the name');
+  await ada.keyboard.type('ada');
+  await ada.keyboard.press('Tab');
+  assert.equal(await focused(), 'room-input');
+  await ada.keyboard.type(room);
+  await ada.keyboard.press('Enter');
+  await waitForMembers(ada, ['ada']);
+  assert.equal(await ada.getByRole('heading', { name: `Room ${room}` }).count(), 1);
+
+  for (let i = 0; i < 3 && (await focused()) !== 'message-input'; i += 1) await ada.keyboard.press('Tab');
+  assert.equal(await focused(), 'message-input', 'the composer is reached with Tab');
+  await ada.keyboard.type('typed with keys');
+  await ada.keyboard.press('Enter');
+  await waitForMessage(ada, 'typed with keys', 'sent');
+  assert.equal(await focused(), 'message-input', 'the composer keeps the focus for the next message');
+  await ada.keyboard.type('and another');
+  await ada.keyboard.press('Enter');
+  await waitForMessage(ada, 'and another', 'sent');
+  assert.match(await ada.getByRole('status').textContent(), /Round trip: \d+ ms/, 'the bar shows the round trip');
+  assert.deepEqual(ada.errors, []);
 });
 
 test('the chat fits a 375 px wide phone screen', async () => {

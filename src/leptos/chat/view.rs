@@ -128,13 +128,15 @@ pub(super) fn render(parts: Parts) -> impl IntoView {
                 <span class="lsio-chat-bar-item">
                     "Transport: " <strong data-testid="transport">{move || transport.get().as_str()}</strong>
                 </span>
+                // The bar is a live region for the connection state; the
+                // round trip and the countdown change too often to announce.
                 <Show when=move || rtt.get().is_some()>
-                    <span class="lsio-chat-bar-item">
+                    <span class="lsio-chat-bar-item" aria-live="off">
                         "Round trip: " {move || rtt.get().unwrap_or_default()} " ms"
                     </span>
                 </Show>
                 <Show when=move || countdown.get().is_some()>
-                    <span class="lsio-chat-bar-item lsio-chat-countdown">
+                    <span class="lsio-chat-bar-item lsio-chat-countdown" aria-live="off">
                         {move || format!("Retrying in {} s", countdown.get().unwrap_or_default())}
                     </span>
                 </Show>
@@ -228,6 +230,7 @@ fn message_row(m: ChatMessage, driver: StoredValue<Driver, DriverStorage>) -> im
         view! { <time class="lsio-chat-time" datetime=clock::iso_time(ts)>{clock::clock_time(ts)}</time> }
     });
     let id = m.id.clone();
+    let retry_label = format!("Retry sending “{}”", m.text);
     let retry = move |_| {
         driver.get_value().apply(|chat, now| chat.retry(&id, now));
     };
@@ -242,7 +245,7 @@ fn message_row(m: ChatMessage, driver: StoredValue<Driver, DriverStorage>) -> im
             })}
             {failed.then(|| view! {
                 <span class="lsio-chat-row-error">{m.error.clone().unwrap_or_default()}</span>
-                <button type="button" class="lsio-chat-retry" on:click=retry>"Retry"</button>
+                <button type="button" class="lsio-chat-retry" aria-label=retry_label on:click=retry>"Retry"</button>
             })}
         </li>
     }
