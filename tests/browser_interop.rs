@@ -1,8 +1,9 @@
 //! Interop with the official Node `socket.io` 4.8 server, in headless
 //! Chromium: WebSocket, polling and upgrade; binary both ways; acks both ways
 //! (the server acks our emits, we answer its `emitWithAck`); a second
-//! namespace multiplexed on the same connection; CONNECT auth; and a
-//! middleware's CONNECT_ERROR surfaced to the application.
+//! namespace multiplexed on the same connection; CONNECT auth; query
+//! parameters in the handshake; options that cannot work reported without
+//! an attempt; and a middleware's CONNECT_ERROR surfaced to the application.
 //!
 //! The Node server runs under the conductor (`tests/support/conductor.mjs`),
 //! whose URL arrives in `LSIO_TEST_CONDUCTOR` at compile time.
@@ -83,6 +84,63 @@ async fn node_server_over_websocket_polling_and_upgrade() {
     .await;
     echo_text_and_binary(&socket).await;
     socket.disconnect();
+    stop(&id).await;
+}
+
+#[wasm_bindgen_test]
+async fn query_parameters_reach_the_node_servers_handshake_over_both_transports() {
+    let (id, url) = node_server().await;
+    for mode in [TransportMode::WebSocketOnly, TransportMode::PollingOnly] {
+        let socket = Socket::new(
+            options(&format!("{url}?from=url"), mode)
+                .query("room", "café & co")
+                .query("odd", "a=b?c#d/e+f"),
+        );
+        let query = socket
+            .emit_with_ack::<serde_json::Value>("query", ())
+            .await
+            .expect("the server acks its handshake query");
+        assert_eq!(query["from"], "url", "{mode:?}: {query}");
+        assert_eq!(query["room"], "café & co", "{mode:?}: {query}");
+        assert_eq!(query["odd"], "a=b?c#d/e+f", "{mode:?}: {query}");
+        assert_eq!(query["EIO"], "4", "{mode:?}: {query}");
+        socket.disconnect();
+    }
+    stop(&id).await;
+}
+
+#[wasm_bindgen_test]
+async fn options_that_cannot_work_are_reported_at_once_and_never_tried() {
+    let (id, url) = node_server().await;
+    for (options, reason) in [
+        (
+            SocketOptions::new("127.0.0.1:3000"),
+            "must start with http://",
+        ),
+        (
+            options(&url, TransportMode::Auto).query("transport", "polling"),
+            "\"transport\" is reserved by Engine.IO",
+        ),
+    ] {
+        let socket = Socket::new(options);
+        assert_eq!(socket.state(), ConnectionState::Disconnected);
+        let error = socket.last_error().unwrap_or_default();
+        assert!(
+            error.starts_with("cannot connect: ") && error.contains(reason),
+            "{error}"
+        );
+        let reply = socket
+            .timeout(Duration::from_millis(500))
+            .emit_with_ack::<Args>("echo", "x")
+            .await;
+        assert!(reply.is_err(), "nothing answers: {reply:?}");
+    }
+    TimeoutFuture::new(1_500).await;
+    let stats = call("GET", &format!("/servers/{id}/stats"), None).await;
+    assert_eq!(
+        stats["handshakes"], 0,
+        "no attempt reached the server: {stats}"
+    );
     stop(&id).await;
 }
 

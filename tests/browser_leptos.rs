@@ -1,7 +1,8 @@
 //! The Leptos hooks in headless Chromium: signals follow the connection,
 //! `use_event` shows the latest server event, a provided socket reaches
-//! descendants, and mounting then unmounting components 100 times leaves no
-//! connection open at the server and no handler registered in the client.
+//! descendants, mounting then unmounting components 100 times leaves no
+//! connection open at the server and no handler registered in the client,
+//! and options that cannot work show as an error from the first render.
 #![cfg(target_arch = "wasm32")]
 
 use leptos::prelude::*;
@@ -211,4 +212,27 @@ async fn the_disconnect_and_connect_callbacks_drive_the_state_signal() {
     .await;
     drop(mounted);
     stop(&id).await;
+}
+
+#[component]
+fn Misconfigured() -> impl IntoView {
+    let UseSocketReturn {
+        state, last_error, ..
+    } = use_socket_with_options(options("127.0.0.1:3000"));
+    view! {
+        <span class="state">{move || state.get().as_str()}</span>
+        <span class="error">{move || last_error.get().unwrap_or_default()}</span>
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_url_without_a_scheme_shows_disconnected_and_the_reason_from_the_first_render() {
+    let host = host();
+    let mounted = leptos::mount::mount_to(host.clone(), || view! { <Misconfigured/> });
+    assert_eq!(text_of(&host, "state"), "disconnected");
+    assert_eq!(
+        text_of(&host, "error"),
+        "cannot connect: the server URL \"127.0.0.1:3000\" must start with http://, https://, ws:// or wss://"
+    );
+    drop(mounted);
 }

@@ -200,8 +200,14 @@ fn url_for(
     sid: Option<&str>,
 ) -> Result<String, TransportError> {
     let core = socket.shared.core.borrow();
-    engine_url(&server(&core.options), &core.options.path, kind, sid)
-        .map_err(|e| TransportError::Unavailable(e.to_string()))
+    engine_url(
+        &server(&core.options),
+        &core.options.path,
+        kind,
+        sid,
+        &core.options.query,
+    )
+    .map_err(|e| TransportError::Unavailable(e.to_string()))
 }
 
 fn polling_transport(

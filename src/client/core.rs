@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use futures_channel::oneshot;
 
+use crate::client::url::check_server;
 use crate::client::{
     AckError, AckFailure, Connection, ConnectionState, EmitError, EmitOptions, NamespaceEvent,
     NamespaceOptions, Outgoing, Reconnect, ReconnectEvent, SocketOptions, TransportKind,
@@ -127,7 +128,17 @@ impl Core {
     }
 
     /// Joins namespace `ns` (again, after leaving it), connecting if needed.
+    /// Options that cannot work (a server URL without a scheme, a reserved
+    /// query key) leave it disconnected with the reason in `last_error`,
+    /// without a single attempt: retrying would not help.
     pub(crate) fn join(&mut self, ns: &str, options: NamespaceOptions, now: Instant) {
+        if self.stopped {
+            if let Err(err) = check_server(&self.options.url, &self.options.query) {
+                self.last_error = Some(format!("cannot connect: {err}"));
+                self.joined.entry(ns.to_owned()).or_default().left = true;
+                return;
+            }
+        }
         let entry = self.joined.entry(ns.to_owned()).or_default();
         if !entry.left && self.connection.namespace_mut(ns).is_some() {
             return;
@@ -616,6 +627,31 @@ mod tests {
             })
             .collect();
         assert_eq!(sent, ["40", r#"42["n",0]"#, r#"42["n",1]"#, r#"42["n",2]"#]);
+    }
+
+    #[test]
+    fn options_that_cannot_work_stop_before_any_attempt_with_the_reason() {
+        for (options, reason) in [
+            (
+                SocketOptions::new("127.0.0.1:3000"),
+                "must start with http://",
+            ),
+            (
+                SocketOptions::new("http://h").query("sid", "x"),
+                "\"sid\" is reserved by Engine.IO",
+            ),
+        ] {
+            let mut c = Core::new(options, None, 1);
+            c.join("/", NamespaceOptions::default(), t(0));
+            assert_eq!(c.state_of("/"), ConnectionState::Disconnected);
+            assert!(actions(&mut c).is_empty(), "no attempt");
+            assert_eq!(c.poll_timeout(), None, "no retry");
+            let error = c.last_error.clone().unwrap_or_default();
+            assert!(
+                error.starts_with("cannot connect: ") && error.contains(reason),
+                "{error}"
+            );
+        }
     }
 
     #[test]

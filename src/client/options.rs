@@ -28,6 +28,13 @@ pub struct SocketOptions {
     pub path: String,
     /// Sent with the namespace CONNECT, e.g. `{"token": "…"}`. Default: none.
     pub auth: Option<Value>,
+    /// Query parameters added to every Engine.IO request (after any in
+    /// [`url`](Self::url)), as socket.io-client's `query`; the server reads
+    /// them from the handshake (`socket.handshake.query` in Node). `EIO`,
+    /// `transport`, `sid` and `t` are Engine.IO's own: using one fails the
+    /// connection with [`UrlError::ReservedQueryKey`](crate::client::UrlError).
+    /// Default: none.
+    pub query: Vec<(String, String)>,
     /// How long `emit_with_ack` waits for the server. Default: forever
     /// (`None`), as socket.io-client.
     pub ack_timeout: Option<Duration>,
@@ -79,6 +86,19 @@ impl SocketOptions {
     /// Sets [`auth`](Self::auth).
     pub fn auth(mut self, auth: Value) -> Self {
         self.auth = Some(auth);
+        self
+    }
+
+    /// Adds a query parameter (see [`query`](Self::query)).
+    ///
+    /// ```
+    /// use leptos_socketio::SocketOptions;
+    ///
+    /// let options = SocketOptions::new("http://127.0.0.1:3000").query("room", "lobby");
+    /// assert_eq!(options.query, [("room".to_owned(), "lobby".to_owned())]);
+    /// ```
+    pub fn query(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.query.push((key.into(), value.into()));
         self
     }
 
@@ -143,6 +163,7 @@ impl Default for SocketOptions {
             url: String::new(),
             path: "/socket.io/".to_owned(),
             auth: None,
+            query: Vec::new(),
             ack_timeout: None,
             retries: 0,
             connect_timeout: Duration::from_millis(20_000),

@@ -11,7 +11,19 @@ pub enum UrlError {
     /// Nothing between `://` and the path.
     #[error("the server URL \"{0}\" has no host")]
     MissingHost(String),
+    /// A query parameter (in the URL or in
+    /// [`SocketOptions::query`](crate::SocketOptions::query)) uses a name
+    /// Engine.IO needs for itself.
+    #[error(
+        "the query parameter \"{0}\" is reserved by Engine.IO (EIO, transport, sid, t); \
+         give it another name"
+    )]
+    ReservedQueryKey(String),
 }
+
+/// Query parameter names Engine.IO itself sets (`t` is the polling
+/// cache-buster).
+const RESERVED_QUERY_KEYS: [&str; 4] = ["EIO", "transport", "sid", "t"];
 
 /// The parts of a server URL that matter to Socket.IO.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,22 +75,26 @@ impl ServerUrl {
 }
 
 /// The Engine.IO URL for `server` (see [`ServerUrl::parse`]), mounted at
-/// `path`, over `transport`, resuming session `sid` when given.
+/// `path`, over `transport`, resuming session `sid` when given. The server
+/// URL's own query comes first, then `query` (percent-encoded).
 ///
 /// ```
 /// use leptos_socketio::client::engine_url;
 /// use leptos_socketio::TransportKind;
 ///
-/// let url = engine_url("https://example.com", "/socket.io/", TransportKind::WebSocket, None);
-/// assert_eq!(url.unwrap(), "wss://example.com/socket.io/?EIO=4&transport=websocket");
+/// let query = [("room".to_owned(), "a b".to_owned())];
+/// let url = engine_url("https://example.com?v=2", "/socket.io/", TransportKind::WebSocket, None, &query);
+/// assert_eq!(url.unwrap(), "wss://example.com/socket.io/?EIO=4&transport=websocket&v=2&room=a%20b");
 /// ```
 pub fn engine_url(
     server: &str,
     path: &str,
     transport: TransportKind,
     sid: Option<&str>,
+    query: &[(String, String)],
 ) -> Result<String, UrlError> {
     let server = ServerUrl::parse(server)?;
+    check_query(&server.query, query)?;
     let scheme = match (transport, server.secure) {
         (TransportKind::WebSocket, true) => "wss",
         (TransportKind::WebSocket, false) => "ws",
@@ -104,7 +120,55 @@ pub fn engine_url(
         url.push('&');
         url.push_str(&server.query);
     }
+    for (key, value) in query {
+        url.push('&');
+        percent_encode_into(&mut url, key);
+        url.push('=');
+        percent_encode_into(&mut url, value);
+    }
     Ok(url)
+}
+
+/// Checks what [`engine_url`] will check, before any attempt: `server`
+/// (empty means the page's own origin, always fine) and the query keys.
+pub(crate) fn check_server(server: &str, query: &[(String, String)]) -> Result<(), UrlError> {
+    let url_query = if server.is_empty() {
+        String::new()
+    } else {
+        ServerUrl::parse(server)?.query
+    };
+    check_query(&url_query, query)
+}
+
+/// Refuses a reserved key in the URL's query or in `query`.
+fn check_query(url_query: &str, query: &[(String, String)]) -> Result<(), UrlError> {
+    let url_keys = url_query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| pair.split_once('=').map_or(pair, |(key, _)| key));
+    let option_keys = query.iter().map(|(key, _)| key.as_str());
+    match url_keys
+        .chain(option_keys)
+        .find(|key| RESERVED_QUERY_KEYS.contains(key))
+    {
+        Some(key) => Err(UrlError::ReservedQueryKey(key.to_owned())),
+        None => Ok(()),
+    }
+}
+
+/// Appends `text` to `out` with every byte but RFC 3986's unreserved ones
+/// (letters, digits, `-`, `.`, `_`, `~`) as `%XX`.
+fn percent_encode_into(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0x0f)]));
+        }
+    }
 }
 
 #[cfg(test)]
@@ -148,7 +212,7 @@ mod tests {
         ];
         for (server, transport, sid, want) in cases {
             assert_eq!(
-                engine_url(server, "/socket.io/", transport, sid).as_deref(),
+                engine_url(server, "/socket.io/", transport, sid, &[]).as_deref(),
                 Ok(want),
                 "{server}"
             );
@@ -157,11 +221,48 @@ mod tests {
 
     #[test]
     fn custom_path_is_normalised() {
-        let url = engine_url("http://h", "custom", WebSocket, None);
+        let url = engine_url("http://h", "custom", WebSocket, None, &[]);
         assert_eq!(
             url.as_deref(),
             Ok("ws://h/custom/?EIO=4&transport=websocket")
         );
+    }
+
+    #[test]
+    fn query_options_follow_the_url_query_percent_encoded() {
+        let query = [
+            ("room".to_owned(), "café & co".to_owned()),
+            ("a=b".to_owned(), "?#/+".to_owned()),
+            ("empty".to_owned(), String::new()),
+        ];
+        let url = engine_url("http://h?x=1", "/socket.io/", Polling, Some("s"), &query);
+        assert_eq!(
+            url.as_deref(),
+            Ok("http://h/socket.io/?EIO=4&transport=polling&sid=s&x=1\
+                &room=caf%C3%A9%20%26%20co&a%3Db=%3F%23%2F%2B&empty=")
+        );
+    }
+
+    #[test]
+    fn reserved_query_keys_are_refused_with_advice() {
+        for key in ["EIO", "transport", "sid", "t"] {
+            let query = [(key.to_owned(), "1".to_owned())];
+            let err = engine_url("http://h", "/socket.io/", WebSocket, None, &query)
+                .expect_err("reserved in the options");
+            assert_eq!(err, UrlError::ReservedQueryKey(key.to_owned()));
+            assert!(err.to_string().contains("give it another name"), "{err}");
+            let err = engine_url(
+                &format!("http://h?ok=1&{key}=2"),
+                "/socket.io/",
+                WebSocket,
+                None,
+                &[],
+            )
+            .expect_err("reserved in the URL");
+            assert_eq!(err, UrlError::ReservedQueryKey(key.to_owned()));
+        }
+        let fine = [("tee".to_owned(), "1".to_owned())];
+        assert!(engine_url("http://h?eio=1", "/socket.io/", WebSocket, None, &fine).is_ok());
     }
 
     #[test]
@@ -174,10 +275,11 @@ mod tests {
 
     #[test]
     fn bad_urls_say_what_is_wrong() {
-        let err =
-            engine_url("127.0.0.1:3000", "/socket.io/", WebSocket, None).expect_err("no scheme");
+        let err = engine_url("127.0.0.1:3000", "/socket.io/", WebSocket, None, &[])
+            .expect_err("no scheme");
         assert!(err.to_string().contains("must start with http://"), "{err}");
-        let err = engine_url("http:///x", "/socket.io/", WebSocket, None).expect_err("no host");
+        let err =
+            engine_url("http:///x", "/socket.io/", WebSocket, None, &[]).expect_err("no host");
         assert!(err.to_string().contains("has no host"), "{err}");
     }
 }

@@ -72,7 +72,7 @@ pub fn use_socket_with_options(options: SocketOptions) -> UseSocketReturn {
         socket.transport()
     });
     let rtt = RwSignal::new(None);
-    let last_error = RwSignal::new(None);
+    let last_error = RwSignal::new(if hydrating { None } else { socket.last_error() });
 
     let refresh = {
         let socket = socket.clone();

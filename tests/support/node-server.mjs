@@ -15,6 +15,7 @@
 //          timeout) and acks `{answer: <the client's first ack argument>}`,
 //          or `{error: message}`.
 //   auth   acks `socket.handshake.auth`.
+//   query  acks `socket.handshake.query` (the first request's query).
 //   whoami acks `{nsp, id}`.
 //   On connection, when `auth.greet` is truthy, emits `greeting` with
 //   `{hello: "world", bin: <Buffer 01 02 03>}`.
@@ -101,6 +102,7 @@ function common(socket) {
 io.of('/').on('connection', (socket) => {
   common(socket);
   socket.on('auth', (...args) => ackWith(args, socket.handshake.auth));
+  socket.on('query', (...args) => ackWith(args, socket.handshake.query));
   socket.on('ask', async (...args) => {
     try {
       const answer = await socket.timeout(5000).emitWithAck('question', ...withoutAck(args));
