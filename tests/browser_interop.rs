@@ -2,7 +2,7 @@
 //! Chromium: WebSocket, polling and upgrade; binary both ways; acks both ways
 //! (the server acks our emits, we answer its `emitWithAck`); a second
 //! namespace multiplexed on the same connection; CONNECT auth; query
-//! parameters in the handshake; options that cannot work reported without
+//! parameters and extra headers in the handshake; options that cannot work reported without
 //! an attempt; and a middleware's CONNECT_ERROR surfaced to the application.
 //!
 //! The Node server runs under the conductor (`tests/support/conductor.mjs`),
@@ -106,6 +106,21 @@ async fn query_parameters_reach_the_node_servers_handshake_over_both_transports(
         assert_eq!(query["EIO"], "4", "{mode:?}: {query}");
         socket.disconnect();
     }
+    stop(&id).await;
+}
+
+#[wasm_bindgen_test]
+async fn extra_headers_reach_the_node_server_over_polling() {
+    let (id, url) = node_server().await;
+    let socket = Socket::new(
+        options(&url, TransportMode::PollingOnly).extra_header("X-Lsio-Test", "from the options"),
+    );
+    let headers = socket
+        .emit_with_ack::<serde_json::Value>("headers", ())
+        .await
+        .expect("the server acks its handshake headers");
+    assert_eq!(headers["x-lsio-test"], "from the options", "{headers}");
+    socket.disconnect();
     stop(&id).await;
 }
 

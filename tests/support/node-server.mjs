@@ -16,6 +16,7 @@
 //          or `{error: message}`.
 //   auth   acks `socket.handshake.auth`.
 //   query  acks `socket.handshake.query` (the first request's query).
+//   headers acks `socket.handshake.headers` (the first request's headers).
 //   whoami acks `{nsp, id}`.
 //   On connection, when `auth.greet` is truthy, emits `greeting` with
 //   `{hello: "world", bin: <Buffer 01 02 03>}`.
@@ -103,6 +104,7 @@ io.of('/').on('connection', (socket) => {
   common(socket);
   socket.on('auth', (...args) => ackWith(args, socket.handshake.auth));
   socket.on('query', (...args) => ackWith(args, socket.handshake.query));
+  socket.on('headers', (...args) => ackWith(args, socket.handshake.headers));
   socket.on('ask', async (...args) => {
     try {
       const answer = await socket.timeout(5000).emitWithAck('question', ...withoutAck(args));
