@@ -1,12 +1,17 @@
 //! A minimal Socket.IO client over Engine.IO long-polling, on raw HTTP
-//! requests: enough to connect (with auth), emit with an ack and read the
-//! answer in process-level tests.
+//! requests: enough to connect (with auth), emit with an ack, read the
+//! answer and the events the server sends, in process-level tests.
 
 use std::collections::VecDeque;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use super::http_request;
+
+/// How long an ack or an event may take before the test fails (a poll
+/// returns at the latest with the server's next ping).
+const WAIT: Duration = Duration::from_secs(10);
 
 /// One Engine.IO polling session on namespace `/`.
 pub struct Polling {
@@ -14,6 +19,8 @@ pub struct Polling {
     sid: String,
     /// Socket.IO packets received but not yet asked for.
     pending: VecDeque<String>,
+    /// Events (`[name, payload]`) that arrived while waiting for an ack.
+    events: VecDeque<Value>,
     next_ack: u32,
 }
 
@@ -41,8 +48,14 @@ impl Polling {
             authority: authority.to_owned(),
             sid: open["sid"].as_str().expect("a sid").to_owned(),
             pending: VecDeque::new(),
+            events: VecDeque::new(),
             next_ack: 0,
         }
+    }
+
+    /// The Engine.IO session id.
+    pub fn sid(&self) -> &str {
+        &self.sid
     }
 
     fn path(&self) -> String {
@@ -96,19 +109,55 @@ impl Polling {
     }
 
     /// Emits `event` with `payload`, asking for an ack, and returns the
-    /// ack's first argument (other packets in between are dropped).
+    /// ack's first argument. Events arriving meanwhile are kept for
+    /// [`next_event`](Self::next_event).
     pub fn ask(&mut self, event: &str, payload: Value) -> Value {
         self.next_ack += 1;
         let id = self.next_ack;
         let args = Value::Array(vec![Value::from(event), payload]);
         self.post(&format!("42{id}{args}"));
         let prefix = format!("3{id}");
+        let deadline = Instant::now() + WAIT;
         loop {
+            assert!(
+                Instant::now() < deadline,
+                "no ack to {event} within {WAIT:?}"
+            );
             let packet = self.next_packet();
             if let Some(json) = packet.strip_prefix(&prefix) {
                 let args: Value = serde_json::from_str(json).expect("ack JSON");
                 return args[0].clone();
             }
+            self.keep_event(&packet);
+        }
+    }
+
+    /// Emits `event` with `payload`, without an ack.
+    pub fn emit(&self, event: &str, payload: Value) {
+        let args = Value::Array(vec![Value::from(event), payload]);
+        self.post(&format!("42{args}"));
+    }
+
+    /// The payload of the next `name` event, in arrival order (other events
+    /// before it are skipped), polling as needed.
+    pub fn next_event(&mut self, name: &str) -> Value {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            assert!(Instant::now() < deadline, "no {name} event within {WAIT:?}");
+            while let Some(event) = self.events.pop_front() {
+                if event[0] == name {
+                    return event[1].clone();
+                }
+            }
+            let packet = self.next_packet();
+            self.keep_event(&packet);
+        }
+    }
+
+    fn keep_event(&mut self, packet: &str) {
+        if let Some(json) = packet.strip_prefix('2') {
+            let event: Value = serde_json::from_str(json).expect("event JSON");
+            self.events.push_back(event);
         }
     }
 }
