@@ -14,6 +14,23 @@ use crate::protocol::{to_args, Value};
 /// Call [`send`](Self::send) once, now or later (it may be moved into a
 /// task). Dropped without an answer, it acknowledges with no arguments, so
 /// the server's `emitWithAck` never hangs because of us.
+///
+/// ```
+/// # use leptos_socketio::{AckSender, Socket, SocketOptions};
+/// # use std::{cell::RefCell, rc::Rc};
+/// # let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
+/// // Answer an invitation once the user has clicked "Accept" or "Decline".
+/// let pending: Rc<RefCell<Option<AckSender>>> = Rc::default();
+/// let waiting = pending.clone();
+/// let _invites = socket.on_with_ack("invite", move |_room: Result<String, _>, ack| {
+///     *waiting.borrow_mut() = Some(ack);
+/// });
+/// // Later, in the "Accept" button's click handler:
+/// if let Some(ack) = pending.borrow_mut().take() {
+///     ack.send(true)?;
+/// }
+/// # Ok::<(), leptos_socketio::EmitError>(())
+/// ```
 #[must_use = "dropping it answers the server with an empty acknowledgement"]
 pub struct AckSender {
     #[cfg(target_arch = "wasm32")]
@@ -39,6 +56,17 @@ impl AckSender {
     ///
     /// Fails only when `data` cannot be serialized; the server then gets an
     /// empty acknowledgement instead.
+    ///
+    /// ```
+    /// # use leptos_socketio::{Socket, SocketOptions};
+    /// # let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
+    /// // The server asks who we are; a tuple answers with two arguments.
+    /// let _whoami = socket.on_with_ack("whoami", |_: Result<(), _>, ack| {
+    ///     if let Err(err) = ack.send(("ana", "lobby")) {
+    ///         eprintln!("{err}");
+    ///     }
+    /// });
+    /// ```
     pub fn send(mut self, data: impl Serialize) -> Result<(), EmitError> {
         match to_args(&data) {
             Ok(args) => {

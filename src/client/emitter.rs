@@ -46,6 +46,19 @@ impl Emitter {
     /// Fail the acknowledgement with [`AckError::Timeout`] when the server
     /// has not answered within `timeout` (overrides
     /// [`SocketOptions::ack_timeout`](crate::SocketOptions::ack_timeout)).
+    ///
+    /// ```no_run
+    /// # use leptos_socketio::Socket;
+    /// # use std::time::Duration;
+    /// # async fn f(socket: Socket) -> Result<(), Box<dyn std::error::Error>> {
+    /// // Ask who is in the room, only if online now, and give up after a second.
+    /// let members: Vec<String> = socket
+    ///     .volatile()
+    ///     .timeout(Duration::from_secs(1))
+    ///     .emit_with_ack("who", "lobby")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -53,18 +66,51 @@ impl Emitter {
 
     /// Send only if connected now; otherwise drop the emit instead of
     /// buffering it (its acknowledgement fails with [`AckError::Dropped`]).
+    ///
+    /// ```no_run
+    /// # use leptos_socketio::{AckError, Socket};
+    /// # use std::time::Duration;
+    /// # async fn f(socket: Socket) -> Result<(), Box<dyn std::error::Error>> {
+    /// let emit = socket.timeout(Duration::from_secs(1)).volatile();
+    /// match emit.emit_with_ack::<Vec<String>>("who", "lobby").await {
+    ///     Ok(members) => println!("{} in the lobby", members.len()),
+    ///     Err(AckError::Dropped) => println!("offline: not asked"),
+    ///     Err(err) => return Err(err.into()),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn volatile(mut self) -> Self {
         self.options.volatile = true;
         self
     }
 
     /// Emits `event` with `data` (see [`Socket::emit`]).
+    ///
+    /// ```no_run
+    /// # use leptos_socketio::{EmitError, Socket, SocketOptions};
+    /// # let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
+    /// socket.volatile().emit("typing", "lobby")?;
+    /// # Ok::<(), EmitError>(())
+    /// ```
     pub fn emit(self, event: &str, data: impl Serialize) -> Result<(), EmitError> {
         self.send(event, &data, false).map(|_| ())
     }
 
     /// Emits `event` and waits for the acknowledgement, decoded into `R`
     /// (see [`Socket::emit_with_ack`]).
+    ///
+    /// ```no_run
+    /// # use leptos_socketio::Socket;
+    /// # use std::time::Duration;
+    /// # async fn f(socket: Socket) -> Result<(), Box<dyn std::error::Error>> {
+    /// // The server stores the message and answers with its id.
+    /// let id: u64 = socket
+    ///     .timeout(Duration::from_secs(5))
+    ///     .emit_with_ack("message", ("lobby", "hello, all"))
+    ///     .await?;
+    /// println!("stored as message {id}");
+    /// # Ok(()) }
+    /// ```
     pub fn emit_with_ack<R: DeserializeOwned + 'static>(
         self,
         event: &str,

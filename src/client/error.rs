@@ -2,6 +2,20 @@
 //! what the server sent into the application's types.
 
 /// Why [`Socket::emit`](crate::Socket::emit) refused an event.
+///
+/// ```
+/// use leptos_socketio::{EmitError, Socket, SocketOptions};
+///
+/// let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
+/// let shown = match socket.emit("message", ("lobby", "hello")) {
+///     Ok(()) => "sent".to_owned(),
+///     Err(EmitError::Disconnected) => "offline: press Reconnect".to_owned(),
+///     Err(err) => err.to_string(), // a reserved name or unserializable data: a bug
+/// };
+/// // Outside the browser, as here, the socket never joins, so emits are refused.
+/// assert_eq!(shown, "offline: press Reconnect");
+/// assert!(matches!(socket.emit("connect", ()), Err(EmitError::ReservedEvent(_))));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EmitError {
     /// The name is one Socket.IO keeps for itself.
@@ -53,6 +67,18 @@ impl DataError {
 }
 
 /// Why an acknowledgement did not arrive.
+///
+/// ```no_run
+/// # use leptos_socketio::{AckError, Socket};
+/// # async fn f(socket: Socket) {
+/// match socket.emit_with_ack::<Vec<String>>("join", "lobby").await {
+///     Ok(members) => println!("{} in the lobby", members.len()),
+///     Err(AckError::Timeout(ms)) => eprintln!("no answer within {ms} ms; try again"),
+///     Err(AckError::Decode(err)) => eprintln!("unexpected answer: {err}"),
+///     Err(err) => eprintln!("not joined: {err}"),
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AckError {
     /// The event could not be sent at all.

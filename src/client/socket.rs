@@ -67,6 +67,13 @@ impl std::fmt::Debug for Socket {
 impl Socket {
     /// Connects to the server of `options` and joins the namespace named by
     /// its URL's path (`/` when there is none) on a new connection.
+    ///
+    /// ```
+    /// use leptos_socketio::{Socket, SocketOptions};
+    ///
+    /// let chat = Socket::new(SocketOptions::new("http://127.0.0.1:3000/chat"));
+    /// assert_eq!(chat.namespace(), "/chat");
+    /// ```
     pub fn new(options: SocketOptions) -> Self {
         let namespace = crate::client::url::ServerUrl::parse(&options.url)
             .map(|u| u.namespace)
@@ -85,11 +92,25 @@ impl Socket {
 
     /// The connection this socket's namespace is multiplexed on, to open
     /// other namespaces on it.
+    ///
+    /// ```
+    /// # use leptos_socketio::{Socket, SocketOptions};
+    /// let chat = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
+    /// // A second namespace over the same connection, not a second connection.
+    /// let admin = chat.manager().socket("/admin");
+    /// assert_eq!(admin.namespace(), "/admin");
+    /// ```
     pub fn manager(&self) -> Manager {
         self.manager.clone()
     }
 
     /// This socket's namespace.
+    ///
+    /// ```
+    /// # use leptos_socketio::{Socket, SocketOptions};
+    /// let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
+    /// assert_eq!(socket.namespace(), "/"); // the URL has no path
+    /// ```
     pub fn namespace(&self) -> &str {
         &self.namespace
     }
@@ -112,12 +133,31 @@ impl Socket {
     }
 
     /// The connection state now.
+    ///
+    /// ```
+    /// # use leptos_socketio::{Socket, SocketOptions};
+    /// let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
+    /// let status = format!("status: {}", socket.state());
+    /// // Outside the browser, as in this doc test, a socket never connects.
+    /// assert_eq!(status, "status: disconnected");
+    /// ```
     pub fn state(&self) -> ConnectionState {
         self.manager
             .with_core(|core| core.state_of(&self.namespace))
     }
 
     /// The transport in use now (`None` before the first connection).
+    ///
+    /// ```
+    /// # use leptos_socketio::{Socket, SocketOptions, TransportKind};
+    /// # let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
+    /// let via = match socket.transport() {
+    ///     TransportKind::WebSocket => "WebSocket",
+    ///     TransportKind::Polling => "long-polling",
+    ///     TransportKind::None => "not connected yet",
+    /// };
+    /// assert_eq!(via, "not connected yet"); // nothing connects outside the browser
+    /// ```
     pub fn transport(&self) -> TransportKind {
         self.manager.transport()
     }
@@ -125,11 +165,30 @@ impl Socket {
     /// The round-trip time of the latest acknowledged emit (whole
     /// milliseconds), or `None` before the first. Emits buffered while
     /// disconnected do not count.
+    ///
+    /// ```
+    /// # use leptos_socketio::{Socket, SocketOptions};
+    /// # let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
+    /// let ping = match socket.rtt() {
+    ///     Some(rtt) => format!("{} ms", rtt.as_millis()),
+    ///     None => "-".to_owned(),
+    /// };
+    /// assert_eq!(ping, "-"); // no emit has been acknowledged yet
+    /// ```
     pub fn rtt(&self) -> Option<Duration> {
         self.manager.with_core(|core| core.rtt)
     }
 
     /// The last connection error, as a sentence for a person.
+    ///
+    /// ```
+    /// # use leptos_socketio::{Socket, SocketOptions};
+    /// # let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
+    /// if let Some(reason) = socket.last_error() {
+    ///     eprintln!("connection problem: {reason}");
+    /// }
+    /// # assert_eq!(socket.last_error(), None);
+    /// ```
     pub fn last_error(&self) -> Option<String> {
         self.manager.with_core(|core| core.last_error.clone())
     }
@@ -138,11 +197,30 @@ impl Socket {
     /// authentication middleware): the server's message, e.g.
     /// `unauthorized`. The socket then stays disconnected until
     /// [`connect`](Self::connect).
+    ///
+    /// ```
+    /// # use leptos_socketio::{Socket, SocketOptions};
+    /// # let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
+    /// if let Some(message) = socket.connect_error() {
+    ///     // e.g. "unauthorized": ask the user to sign in again.
+    ///     eprintln!("the server refused the chat: {message}");
+    /// }
+    /// # assert_eq!(socket.connect_error(), None);
+    /// ```
     pub fn connect_error(&self) -> Option<String> {
         self.manager.with_core(|core| core.refusal(&self.namespace))
     }
 
     /// While reconnecting: how long until the next attempt.
+    ///
+    /// ```
+    /// # use leptos_socketio::{Socket, SocketOptions};
+    /// # let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
+    /// if let Some(wait) = socket.next_attempt_in() {
+    ///     println!("reconnecting in {} s", wait.as_secs());
+    /// }
+    /// # assert_eq!(socket.next_attempt_in(), None);
+    /// ```
     pub fn next_attempt_in(&self) -> Option<Duration> {
         let at = self.manager.with_core(|core| core.next_attempt_at())?;
         Some(at.saturating_duration_since(now()))
@@ -160,6 +238,15 @@ impl Socket {
     ///
     /// Fails at once for a reserved event name, data that cannot be
     /// serialized, or a socket closed with [`disconnect`](Self::disconnect).
+    ///
+    /// ```no_run
+    /// # use leptos_socketio::{EmitError, Socket, SocketOptions};
+    /// let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
+    /// socket.emit("join", "lobby")?; // one argument
+    /// socket.emit("message", ("lobby", "hello, all"))?; // two arguments
+    /// socket.emit("leave", ())?; // none
+    /// # Ok::<(), EmitError>(())
+    /// ```
     pub fn emit(&self, event: &str, data: impl Serialize) -> Result<(), crate::EmitError> {
         self.emitter().emit(event, data)
     }
@@ -175,6 +262,16 @@ impl Socket {
     /// `.await`. Keep state that both touch consistent with that in mind
     /// (the chat, for one, lets a `presence` seen meanwhile win over the
     /// member list of a `join` ack).
+    ///
+    /// ```no_run
+    /// # use leptos_socketio::{Socket, SocketOptions};
+    /// # async fn f() -> Result<(), Box<dyn std::error::Error>> {
+    /// let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
+    /// // The server answers `join` with the room's members.
+    /// let members: Vec<String> = socket.emit_with_ack("join", "lobby").await?;
+    /// println!("{} people in the lobby", members.len());
+    /// # Ok(()) }
+    /// ```
     pub fn emit_with_ack<R: DeserializeOwned + 'static>(
         &self,
         event: &str,
@@ -205,6 +302,14 @@ impl Socket {
 
     /// Makes the next emit volatile: sent only if connected now, dropped
     /// (not buffered) otherwise, as socket.io-client's `volatile`.
+    ///
+    /// ```no_run
+    /// # use leptos_socketio::{EmitError, Socket, SocketOptions};
+    /// # let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
+    /// // "is typing" is stale by the time we reconnect: never buffer it.
+    /// socket.volatile().emit("typing", "lobby")?;
+    /// # Ok::<(), EmitError>(())
+    /// ```
     pub fn volatile(&self) -> Emitter {
         self.emitter().volatile()
     }
@@ -213,6 +318,17 @@ impl Socket {
     /// decoded into `T` (a tuple for several arguments, [`Args`](crate::Args)
     /// for all of them raw), until the returned guard is dropped. Data that
     /// does not decode reaches the handler as a [`DataError`].
+    ///
+    /// ```
+    /// # use leptos_socketio::{Socket, SocketOptions};
+    /// # let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
+    /// // `message` carries two arguments: the sender's name and the text.
+    /// let listener = socket.on("message", |msg: Result<(String, String), _>| match msg {
+    ///     Ok((name, text)) => println!("{name}: {text}"),
+    ///     Err(err) => eprintln!("{err}"), // the server sent another shape
+    /// });
+    /// drop(listener); // unsubscribes
+    /// ```
     pub fn on<T: DeserializeOwned>(
         &self,
         event: &str,
@@ -230,6 +346,18 @@ impl Socket {
     /// [`AckSender`] to answer with, now or later. One answering handler per
     /// event; a new one replaces the old. Handlers added with
     /// [`on`](Self::on) still see the event.
+    ///
+    /// ```
+    /// # use leptos_socketio::{Socket, SocketOptions};
+    /// # let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
+    /// // The server asks whether we accept an invitation to a room.
+    /// let _invites = socket.on_with_ack("invite", |room: Result<String, _>, ack| {
+    ///     let accept = matches!(room.as_deref(), Ok("lobby"));
+    ///     if let Err(err) = ack.send(accept) {
+    ///         eprintln!("{err}");
+    ///     }
+    /// });
+    /// ```
     pub fn on_with_ack<T: DeserializeOwned>(
         &self,
         event: &str,
@@ -245,6 +373,12 @@ impl Socket {
 
     /// Calls `handler` with the name and raw arguments of every event the
     /// server emits on this namespace (socket.io-client's `onAny`).
+    ///
+    /// ```
+    /// # use leptos_socketio::{Socket, SocketOptions};
+    /// # let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
+    /// let _log = socket.on_any(|event, args| println!("<- {event} {args:?}"));
+    /// ```
     pub fn on_any(&self, handler: impl Fn(&str, &[Value]) + 'static) -> EventListener {
         self.add_any(Direction::Incoming, handler)
     }
@@ -252,6 +386,12 @@ impl Socket {
     /// Calls `handler` with the name and raw arguments of every event this
     /// socket emits, when it is emitted (socket.io-client's
     /// `onAnyOutgoing`).
+    ///
+    /// ```
+    /// # use leptos_socketio::{Socket, SocketOptions};
+    /// # let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
+    /// let _log = socket.on_any_outgoing(|event, args| println!("-> {event} {args:?}"));
+    /// ```
     pub fn on_any_outgoing(&self, handler: impl Fn(&str, &[Value]) + 'static) -> EventListener {
         self.add_any(Direction::Outgoing, handler)
     }
@@ -282,6 +422,15 @@ impl Socket {
 
     /// Calls `handler` whenever the connection state or transport changes,
     /// until the returned guard is dropped.
+    ///
+    /// ```
+    /// # use leptos_socketio::{ConnectionState, Socket, SocketOptions};
+    /// # let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
+    /// let _status = socket.on_connection_change(|state, transport| match state {
+    ///     ConnectionState::Connected => println!("online over {transport}"),
+    ///     other => println!("{other}"),
+    /// });
+    /// ```
     pub fn on_connection_change(
         &self,
         handler: impl Fn(ConnectionState, TransportKind) + 'static,
@@ -291,11 +440,26 @@ impl Socket {
 
     /// Calls `handler` with each new round-trip time (see [`rtt`](Self::rtt)),
     /// until the returned guard is dropped.
+    ///
+    /// ```
+    /// # use leptos_socketio::{Socket, SocketOptions};
+    /// # let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
+    /// let _ping = socket.on_rtt(|rtt| println!("ping {} ms", rtt.as_millis()));
+    /// ```
     pub fn on_rtt(&self, handler: impl Fn(Duration) + 'static) -> EventListener {
         self.register(|listeners, ns| listeners.add_rtt(ns, Rc::new(handler)))
     }
 
     /// How many handlers are registered on this socket (to check for leaks).
+    ///
+    /// ```
+    /// # use leptos_socketio::{Socket, SocketOptions};
+    /// # let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
+    /// let before = socket.listener_count();
+    /// let listener = socket.on("message", |_: Result<String, _>| {});
+    /// drop(listener);
+    /// assert_eq!(socket.listener_count(), before); // the handler is gone
+    /// ```
     pub fn listener_count(&self) -> usize {
         #[cfg(target_arch = "wasm32")]
         {
@@ -310,6 +474,15 @@ impl Socket {
     /// Joins the namespace again after [`disconnect`](Self::disconnect) (or
     /// after reconnection gave up or the server refused it); does nothing
     /// while connected or connecting.
+    ///
+    /// ```
+    /// # use leptos_socketio::{ConnectionState, Socket, SocketOptions};
+    /// # let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
+    /// // The "Reconnect" button of the chat's status bar.
+    /// if socket.state() == ConnectionState::Disconnected {
+    ///     socket.connect();
+    /// }
+    /// ```
     pub fn connect(&self) {
         if self
             .manager
@@ -324,6 +497,13 @@ impl Socket {
     /// when it was the connection's last, the connection closes and no
     /// reconnection is attempted. Pending acks fail with
     /// [`AckError::Disconnected`](crate::AckError::Disconnected).
+    ///
+    /// ```
+    /// # use leptos_socketio::{EmitError, Socket, SocketOptions};
+    /// # let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
+    /// socket.disconnect(); // the user left the chat
+    /// assert_eq!(socket.emit("message", "hi"), Err(EmitError::Disconnected));
+    /// ```
     pub fn disconnect(&self) {
         let now = now();
         let left = self.manager.with_core(|core| {

@@ -21,6 +21,15 @@ pub enum ConnectionState {
 
 impl ConnectionState {
     /// `connecting`, `connected`, `reconnecting` or `disconnected`.
+    ///
+    /// ```
+    /// use leptos_socketio::ConnectionState;
+    ///
+    /// assert_eq!(ConnectionState::Reconnecting.as_str(), "reconnecting");
+    /// // e.g. a CSS class for the chat's status bar
+    /// let class = format!("status {}", ConnectionState::Connected.as_str());
+    /// assert_eq!(class, "status connected");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             ConnectionState::Connecting => "connecting",
@@ -52,6 +61,14 @@ pub enum TransportKind {
 impl TransportKind {
     /// `none`, `websocket` or `polling`, as in the Engine.IO URL and the demo
     /// app contract.
+    ///
+    /// ```
+    /// use leptos_socketio::TransportKind;
+    ///
+    /// assert_eq!(TransportKind::WebSocket.as_str(), "websocket");
+    /// assert_eq!(TransportKind::Polling.as_str(), "polling");
+    /// assert_eq!(TransportKind::default().as_str(), "none"); // not connected yet
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             TransportKind::None => "none",
