@@ -27,6 +27,11 @@ fn join(client: &mut Polling, room: &str, name: &str) -> Value {
     ack
 }
 
+/// A message's `(seq, text)`, to compare in one assertion.
+fn seq_and_text(message: &Value) -> (Value, Value) {
+    (message["seq"].clone(), message["text"].clone())
+}
+
 fn send(client: &mut Polling, room: &str, id: &str, text: &str) -> Value {
     client.ask("message", json!({"room": room, "id": id, "text": text}))
 }
@@ -135,16 +140,9 @@ fn a_repeated_id_returns_the_original_seq_and_is_neither_stored_nor_broadcast_ag
         json!({"ok": true, "seq": 2})
     );
 
-    let first = bob.next_event("message");
-    assert_eq!(
-        (first["seq"].clone(), first["text"].clone()),
-        (json!(1), json!("first"))
-    );
-    let next = bob.next_event("message");
-    assert_eq!(
-        (next["seq"].clone(), next["text"].clone()),
-        (json!(2), json!("second"))
-    );
+    let delivered = [bob.next_event("message"), bob.next_event("message")];
+    let expected = [(json!(1), json!("first")), (json!(2), json!("second"))];
+    assert_eq!(delivered.each_ref().map(seq_and_text), expected);
 
     let mut cy = connected(&server);
     let history = join(&mut cy, "r", "Cy")["history"].clone();
@@ -152,12 +150,9 @@ fn a_repeated_id_returns_the_original_seq_and_is_neither_stored_nor_broadcast_ag
         .as_array()
         .expect("a history")
         .iter()
-        .map(|m| (m["seq"].clone(), m["text"].clone()))
+        .map(seq_and_text)
         .collect();
-    assert_eq!(
-        stored,
-        [(json!(1), json!("first")), (json!(2), json!("second"))]
-    );
+    assert_eq!(stored, expected);
 }
 
 #[test]
@@ -223,18 +218,12 @@ fn a_packet_over_the_max_payload_closes_only_its_own_connection() {
     let res = http_request(
         server.authority(),
         "POST",
-        &format!("/socket.io/?EIO=4&transport=polling&sid={}", ada.sid()),
+        &ada.path(),
         &[],
         format!("4{big}").as_bytes(),
     );
     assert_eq!(res.status, 413, "an oversized POST is refused: {res:?}");
-    let after = http_request(
-        server.authority(),
-        "GET",
-        &format!("/socket.io/?EIO=4&transport=polling&sid={}", ada.sid()),
-        &[],
-        b"",
-    );
+    let after = http_request(server.authority(), "GET", &ada.path(), &[], b"");
     assert_eq!(
         after.status, 400,
         "the oversized session is over: {after:?}"

@@ -53,12 +53,8 @@ impl Polling {
         }
     }
 
-    /// The Engine.IO session id.
-    pub fn sid(&self) -> &str {
-        &self.sid
-    }
-
-    fn path(&self) -> String {
+    /// The path (with query) of this session's polling requests.
+    pub fn path(&self) -> String {
         format!("/socket.io/?EIO=4&transport=polling&sid={}", self.sid)
     }
 
@@ -130,12 +126,6 @@ impl Polling {
             }
             self.keep_event(&packet);
         }
-    }
-
-    /// Emits `event` with `payload`, without an ack.
-    pub fn emit(&self, event: &str, payload: Value) {
-        let args = Value::Array(vec![Value::from(event), payload]);
-        self.post(&format!("42{args}"));
     }
 
     /// The payload of the next `name` event, in arrival order (other events

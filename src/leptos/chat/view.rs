@@ -230,7 +230,7 @@ fn message_row(m: ChatMessage, driver: StoredValue<Driver, DriverStorage>) -> im
         view! { <time class="lsio-chat-time" datetime=clock::iso_time(ts)>{clock::clock_time(ts)}</time> }
     });
     let id = m.id.clone();
-    let retry_label = format!("Retry sending “{}”", m.text);
+    let retry_label = failed.then(|| format!("Retry sending “{}”", m.text));
     let retry = move |_| {
         driver.get_value().apply(|chat, now| chat.retry(&id, now));
     };
@@ -243,9 +243,9 @@ fn message_row(m: ChatMessage, driver: StoredValue<Driver, DriverStorage>) -> im
             {status.map(|s| view! {
                 <span data-testid="message-status" class=format!("lsio-chat-status lsio-chat-status-{s}")>{s}</span>
             })}
-            {failed.then(|| view! {
+            {retry_label.map(|label| view! {
                 <span class="lsio-chat-row-error">{m.error.clone().unwrap_or_default()}</span>
-                <button type="button" class="lsio-chat-retry" aria-label=retry_label on:click=retry>"Retry"</button>
+                <button type="button" class="lsio-chat-retry" aria-label=label on:click=retry>"Retry"</button>
             })}
         </li>
     }
