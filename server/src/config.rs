@@ -106,6 +106,12 @@ pub struct Args {
     #[arg(long, env = "LSIO_RATE_LIMIT_BURST", default_value_t = 40, value_parser = clap::value_parser!(u32).range(1..))]
     pub rate_limit_burst: u32,
 
+    /// Chat events of one connection that may wait to be handled (each
+    /// connection's events are handled one at a time, in arrival order);
+    /// one more is refused with an error ack.
+    #[arg(long, env = "LSIO_MAX_PENDING_EVENTS", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_pending_events: u32,
+
     /// Packets each connection may have queued for sending; when a slow
     /// client lets it fill, further events to it fail (counted in
     /// /metrics as lsio_deliveries_failed_total and logged).
@@ -194,6 +200,7 @@ impl Args {
             history_limit: self.history_limit,
             rate_per_sec: self.rate_limit_per_sec,
             rate_burst: self.rate_limit_burst,
+            max_pending_events: usize::try_from(self.max_pending_events).unwrap_or(usize::MAX),
         }
     }
 
@@ -243,6 +250,8 @@ mod tests {
             "2",
             "--send-buffer",
             "64",
+            "--max-pending-events",
+            "8",
             "--token",
             "s3cret",
         ])
@@ -255,6 +264,7 @@ mod tests {
                 history_limit: 5,
                 rate_per_sec: 1,
                 rate_burst: 2,
+                max_pending_events: 8,
             }
         );
         assert_eq!(args.send_buffer, 64);
@@ -264,6 +274,7 @@ mod tests {
             "--max-text-chars",
             "--rate-limit-burst",
             "--send-buffer",
+            "--max-pending-events",
         ] {
             let err = Args::try_parse_from(["server", flag, "0"]).expect_err(flag);
             assert!(err.to_string().contains(flag), "{err}");

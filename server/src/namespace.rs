@@ -30,8 +30,8 @@ pub(crate) fn register(
     metrics: Arc<Metrics>,
 ) {
     let on_connect = |socket: SocketRef| async move { log_connect(&socket) };
-    let add_handlers = move |socket: SocketRef| async move {
-        chat.register(&socket);
+    let add_handlers = move |socket: SocketRef, io: SocketIo| async move {
+        chat.register(&socket, io);
         Ok::<(), Infallible>(())
     };
     let Some(token) = token else {

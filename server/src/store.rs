@@ -149,7 +149,11 @@ impl Store {
         ts: i64,
     ) -> Result<Appended, sqlx::Error> {
         let _writer = self.write.lock().await;
-        let mut tx = self.pool.begin().await?;
+        // IMMEDIATE: take SQLite's write lock at the start, waiting (up to
+        // the busy timeout) while another process holds it. A deferred
+        // transaction would read first and then fail at once, without
+        // waiting, when it tries to become the writer.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let existing: Option<i64> =
             sqlx::query_scalar("SELECT seq FROM messages WHERE room = ?1 AND id = ?2")
                 .bind(room)

@@ -1,18 +1,17 @@
 //! The chat event handlers: check the payload, act, ack, notify members.
 
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
-use serde_json::Value;
 use socketioxide::extract::SocketRef;
 use socketioxide::socket::{DisconnectReason, Sid};
 use socketioxide::SocketIo;
 use tracing::{debug, info, warn};
 
 use super::delivery::{emit_to, Reply};
-use super::validate::{parse_join, parse_message, parse_room_only, Event, Rejection};
+use super::inbox::Request;
+use super::validate::{Event, JoinRequest, MessageRequest, Rejection};
 use super::Chat;
-use crate::rate_limit::TokenBucket;
 use crate::store::{Appended, Message};
 
 /// `{ok:false, error}`.
@@ -75,31 +74,18 @@ fn origin(socket: &SocketRef) -> &str {
 }
 
 impl Chat {
-    /// Counts a refused input and acks `{ok:false, error}` when asked.
-    /// The payload of `event` parsed by `parse`, with the reply still to
-    /// send; `None` when it was missing or of the wrong shape, and then the
-    /// refusal is already sent.
-    fn accept<T>(
-        &self,
-        sid: Sid,
-        event: Event,
-        payload: Option<Value>,
-        reply: Reply,
-        parse: impl FnOnce(&Value) -> Result<T, Rejection>,
-    ) -> Option<(T, Reply)> {
-        let parsed = payload
-            .ok_or_else(|| Rejection::unreadable(event))
-            .and_then(|p| parse(&p));
-        match parsed {
-            Ok(value) => Some((value, reply)),
-            Err(rejection) => {
-                self.refuse(sid, event, &rejection, reply);
-                None
-            }
+    /// Handles one checked event of socket `sid`.
+    pub(super) async fn handle(&self, sid: Sid, io: &SocketIo, request: Request, reply: Reply) {
+        match request {
+            Request::Join(join) => self.on_join(sid, io, join, reply).await,
+            Request::Leave(room) => self.on_leave(sid, io, &room, reply),
+            Request::Message(message) => self.on_message(sid, io, message, reply).await,
+            Request::Typing(room) => self.on_typing(sid, io, &room, reply),
         }
     }
 
-    fn refuse(&self, sid: Sid, event: Event, rejection: &Rejection, reply: Reply) {
+    /// Counts a refused input and acks `{ok:false, error}` when asked.
+    pub(super) fn refuse(&self, sid: Sid, event: Event, rejection: &Rejection, reply: Reply) {
         self.metrics.rejected(rejection.reason);
         debug!(%sid, event = event.name(), reason = rejection.reason.label(), "refused: {rejection}");
         reply.send(
@@ -130,23 +116,14 @@ impl Chat {
         );
     }
 
-    pub(super) async fn on_join(
-        &self,
-        socket: &SocketRef,
-        io: &SocketIo,
-        payload: Option<Value>,
-        reply: Reply,
-    ) {
-        let sid = socket.id;
-        let Some((request, reply)) = self.accept(sid, Event::Join, payload, reply, parse_join)
-        else {
-            return;
-        };
-        // The ack and the presence go out under the order lock, so every
-        // socket sees joins in one order: a joiner's ack (with the members
-        // then) always comes before the presence of anyone who joins later,
-        // and presences never overtake one another.
-        let _order = self.order.lock().await;
+    async fn on_join(&self, sid: Sid, io: &SocketIo, request: JoinRequest, reply: Reply) {
+        // The ack and the presence go out under the room's lock, so every
+        // member sees the room's joins in one order: a joiner's ack (with
+        // the members then) always comes before the presence of anyone who
+        // joins later, and presences never overtake one another. The history
+        // is read under it too, so no message falls between the history and
+        // the stream.
+        let _order = self.order.lock(&request.room).await;
         self.rooms().join(sid, &request.room, &request.name);
         let history = self
             .store
@@ -192,48 +169,21 @@ impl Chat {
         self.announce_presence(io, &request.room);
     }
 
-    pub(super) fn on_leave(
-        &self,
-        socket: &SocketRef,
-        io: &SocketIo,
-        payload: Option<Value>,
-        reply: Reply,
-    ) {
-        let sid = socket.id;
-        let Some((room, reply)) = self.accept(sid, Event::Leave, payload, reply, |p| {
-            parse_room_only(p, Event::Leave)
-        }) else {
-            return;
-        };
-        let was_in = self.rooms().leave(sid, &room);
+    fn on_leave(&self, sid: Sid, io: &SocketIo, room: &str, reply: Reply) {
+        let was_in = self.rooms().leave(sid, room);
         reply.send("leave", &Done { ok: true }, &self.metrics);
         if was_in {
-            self.announce_presence(io, &room);
+            self.announce_presence(io, room);
         }
     }
 
-    pub(super) async fn on_message(
-        &self,
-        socket: &SocketRef,
-        io: &SocketIo,
-        payload: Option<Value>,
-        reply: Reply,
-    ) {
-        let sid = socket.id;
-        if !self.take_token(sid, Instant::now()) {
-            return self.refuse(sid, Event::Message, &Rejection::rate_limited(), reply);
-        }
-        let Some((request, reply)) = self.accept(sid, Event::Message, payload, reply, |p| {
-            parse_message(p, self.settings.max_text_chars)
-        }) else {
-            return;
-        };
+    async fn on_message(&self, sid: Sid, io: &SocketIo, request: MessageRequest, reply: Reply) {
         let Some(name) = self.rooms().name_in(sid, &request.room).map(str::to_owned) else {
             let rejection = Rejection::not_joined(&request.room);
             return self.refuse(sid, Event::Message, &rejection, reply);
         };
         let seq = {
-            let _order = self.order.lock().await;
+            let _order = self.order.lock(&request.room).await;
             let appended = self
                 .store
                 .append(&request.room, &request.id, &name, &request.text, now_ms())
@@ -263,24 +213,12 @@ impl Chat {
         }
     }
 
-    pub(super) fn on_typing(
-        &self,
-        socket: &SocketRef,
-        io: &SocketIo,
-        payload: Option<Value>,
-        reply: Reply,
-    ) {
-        let sid = socket.id;
-        let Some((room, reply)) = self.accept(sid, Event::Typing, payload, reply, |p| {
-            parse_room_only(p, Event::Typing)
-        }) else {
-            return;
-        };
+    fn on_typing(&self, sid: Sid, io: &SocketIo, room: &str, reply: Reply) {
         let others = {
             let rooms = self.rooms();
-            rooms.name_in(sid, &room).map(|name| {
+            rooms.name_in(sid, room).map(|name| {
                 let others: Vec<Sid> = rooms
-                    .sockets(&room)
+                    .sockets(room)
                     .into_iter()
                     .filter(|s| *s != sid)
                     .collect();
@@ -288,49 +226,25 @@ impl Chat {
             })
         };
         let Some((name, others)) = others else {
-            return self.refuse(sid, Event::Typing, &Rejection::not_joined(&room), reply);
+            return self.refuse(sid, Event::Typing, &Rejection::not_joined(room), reply);
         };
         emit_to(
             io,
             &others,
             "typing",
-            &Typing {
-                room: &room,
-                name: &name,
-            },
+            &Typing { room, name: &name },
             &self.metrics,
         );
         reply.send("typing", &Done { ok: true }, &self.metrics);
     }
 
-    pub(super) fn on_disconnect(
-        &self,
-        socket: &SocketRef,
-        io: &SocketIo,
-        reason: DisconnectReason,
-    ) {
-        let sid = socket.id;
-        info!(
-            %sid,
-            transport = ?socket.transport_type(),
-            origin = origin(socket),
-            %reason,
-            "socket disconnected"
-        );
-        self.buckets().remove(&sid);
+    /// Takes socket `sid` out of every room it was in, telling each room's
+    /// remaining members.
+    pub(super) fn leave_all(&self, sid: Sid, io: &SocketIo) {
         let left = self.rooms().leave_all(sid);
         for room in &left {
             self.announce_presence(io, room);
         }
-    }
-
-    /// Takes one `message` token from the socket's bucket at `now`.
-    fn take_token(&self, sid: Sid, now: Instant) -> bool {
-        let (per_sec, burst) = (self.settings.rate_per_sec, self.settings.rate_burst);
-        self.buckets()
-            .entry(sid)
-            .or_insert_with(|| TokenBucket::new(per_sec, burst, now))
-            .try_take(now)
     }
 }
 
@@ -341,5 +255,16 @@ pub(crate) fn log_connect(socket: &SocketRef) {
         transport = ?socket.transport_type(),
         origin = origin(socket),
         "socket connected"
+    );
+}
+
+/// Logs a connection's end: sid, transport, origin and why.
+pub(super) fn log_disconnect(socket: &SocketRef, reason: DisconnectReason) {
+    info!(
+        sid = %socket.id,
+        transport = ?socket.transport_type(),
+        origin = origin(socket),
+        %reason,
+        "socket disconnected"
     );
 }

@@ -3,8 +3,12 @@
 //!
 //! - [`validate`]: payloads → checked requests or a [`Rejection`].
 //! - [`rooms`]: who is in which room under which name.
+//! - `inbox`: one connection's events, handled one at a time in the order
+//!   they arrived, by a task of that connection's own.
 //! - `handlers`: the event handlers, tying those to the [`Store`] and
 //!   the sockets.
+//! - `room_locks`: one lock per room, so a room's messages reach every
+//!   member in `seq` order.
 //! - `delivery`: emits and acks, each result checked and counted.
 
 pub mod rooms;
@@ -12,20 +16,25 @@ pub mod validate;
 
 mod delivery;
 mod handlers;
+mod inbox;
+mod room_locks;
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use serde_json::Value;
 use socketioxide::extract::{SocketRef, TryData};
 use socketioxide::socket::{DisconnectReason, Sid};
 use socketioxide::SocketIo;
 
 use crate::metrics::Metrics;
-use crate::rate_limit::TokenBucket;
 use crate::store::Store;
 use delivery::Reply;
 pub(crate) use handlers::log_connect;
+use handlers::log_disconnect;
+use inbox::Inbox;
+use room_locks::RoomLocks;
 use rooms::Rooms;
+use validate::Event;
 pub use validate::Rejection;
 
 /// The chat's tunable limits.
@@ -40,6 +49,9 @@ pub struct ChatSettings {
     /// `message` events a socket may send at once before the rate applies.
     /// Default 40.
     pub rate_burst: u32,
+    /// Most chat events of one connection waiting to be handled; one more
+    /// is refused with an error ack. Default 256.
+    pub max_pending_events: usize,
 }
 
 impl Default for ChatSettings {
@@ -49,23 +61,25 @@ impl Default for ChatSettings {
             history_limit: 100,
             rate_per_sec: 20,
             rate_burst: 40,
+            max_pending_events: 256,
         }
     }
 }
 
-/// The chat's shared state: settings, store, metrics, memberships and the
-/// per-socket rate limiters.
+/// The chat's shared state: settings, store, metrics and memberships.
+/// (Each connection's own state, its queue of events and its rate limit,
+/// lives in its inbox.)
 #[derive(Debug)]
 pub struct Chat {
     settings: ChatSettings,
     store: Arc<Store>,
     metrics: Arc<Metrics>,
     rooms: Mutex<Rooms<Sid>>,
-    buckets: Mutex<HashMap<Sid, TokenBucket>>,
-    /// Held from storing a message until it is handed to every member (and
-    /// while a join reads its history), so members get messages in `seq`
-    /// order and a joiner misses none between its history and the stream.
-    order: tokio::sync::Mutex<()>,
+    /// A room's lock is held from storing a message until it is handed to
+    /// every member (and while a join reads its history), so members get
+    /// messages in `seq` order and a joiner misses none between its history
+    /// and the stream.
+    order: RoomLocks,
 }
 
 impl Chat {
@@ -76,57 +90,41 @@ impl Chat {
             store,
             metrics,
             rooms: Mutex::new(Rooms::default()),
-            buckets: Mutex::new(HashMap::new()),
-            order: tokio::sync::Mutex::new(()),
+            order: RoomLocks::default(),
         }
     }
 
     /// Registers the chat events (and `echo`) on a socket that is being
     /// connected: before its CONNECT is answered, so none of its first
     /// events can miss its handler (see `namespace::register`).
-    pub fn register(self: &Arc<Self>, socket: &SocketRef) {
-        let chat = Arc::clone(self);
-        socket.on(
-            "join",
-            move |s: SocketRef, io: SocketIo, TryData(p): TryData<serde_json::Value>, r: Reply| async move {
-                chat.on_join(&s, &io, p.ok(), r).await;
-            },
-        );
-        let chat = Arc::clone(self);
-        socket.on(
-            "leave",
-            move |s: SocketRef, io: SocketIo, TryData(p): TryData<serde_json::Value>, r: Reply| async move {
-                chat.on_leave(&s, &io, p.ok(), r);
-            },
-        );
-        let chat = Arc::clone(self);
-        socket.on(
-            "message",
-            move |s: SocketRef, io: SocketIo, TryData(p): TryData<serde_json::Value>, r: Reply| async move {
-                chat.on_message(&s, &io, p.ok(), r).await;
-            },
-        );
-        let chat = Arc::clone(self);
-        socket.on(
-            "typing",
-            move |s: SocketRef, io: SocketIo, TryData(p): TryData<serde_json::Value>, r: Reply| async move {
-                chat.on_typing(&s, &io, p.ok(), r);
-            },
-        );
+    ///
+    /// The socket's chat events (`join`, `leave`, `message`, `typing`) are
+    /// handled one at a time in the order they arrived, by a task of the
+    /// socket's own (spawned here, on the current tokio runtime): a burst of
+    /// messages is stored in send order, and a `message` right behind its
+    /// `join` finds the room joined. Other sockets are not held up. The
+    /// disconnect is handled after every event that came before it.
+    pub fn register(self: &Arc<Self>, socket: &SocketRef, io: SocketIo) {
+        let inbox = Inbox::open(self, socket.id, io);
+        for event in Event::ALL {
+            let inbox = Arc::clone(&inbox);
+            socket.on(
+                event.name(),
+                move |TryData(payload): TryData<Value>, reply: Reply| {
+                    // The synchronous part, called in arrival order.
+                    inbox.arrive(event, payload.ok(), reply);
+                    std::future::ready(())
+                },
+            );
+        }
         socket.on("echo", crate::echo::on_echo);
-        let chat = Arc::clone(self);
-        socket.on_disconnect(
-            move |s: SocketRef, io: SocketIo, reason: DisconnectReason| async move {
-                chat.on_disconnect(&s, &io, reason);
-            },
-        );
+        socket.on_disconnect(move |s: SocketRef, reason: DisconnectReason| {
+            log_disconnect(&s, reason);
+            inbox.close()
+        });
     }
 
     fn rooms(&self) -> MutexGuard<'_, Rooms<Sid>> {
         self.rooms.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn buckets(&self) -> MutexGuard<'_, HashMap<Sid, TokenBucket>> {
-        self.buckets.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }

@@ -38,13 +38,18 @@ pub enum Reason {
     NotJoined,
     /// Over the per-socket message rate limit.
     RateLimited,
+    /// The connection already has `--max-pending-events` events waiting to
+    /// be handled.
+    TooManyPending,
+    /// The server could not handle the event (a fault of the server's, logged).
+    Internal,
     /// A connection without the right token.
     Unauthorized,
 }
 
 impl Reason {
     /// Every reason, in the order `/metrics` lists them.
-    pub const ALL: [Reason; 10] = [
+    pub const ALL: [Reason; 12] = [
         Reason::BadPayload,
         Reason::BadRoom,
         Reason::BadName,
@@ -54,6 +59,8 @@ impl Reason {
         Reason::BadSince,
         Reason::NotJoined,
         Reason::RateLimited,
+        Reason::TooManyPending,
+        Reason::Internal,
         Reason::Unauthorized,
     ];
 
@@ -69,6 +76,8 @@ impl Reason {
             Reason::BadSince => "bad_since",
             Reason::NotJoined => "not_joined",
             Reason::RateLimited => "rate_limited",
+            Reason::TooManyPending => "too_many_pending",
+            Reason::Internal => "internal",
             Reason::Unauthorized => "unauthorized",
         }
     }
@@ -108,6 +117,26 @@ impl Rejection {
         )
     }
 
+    /// An event that found `limit` earlier events of its connection still
+    /// waiting to be handled.
+    pub fn too_many_pending(limit: usize) -> Self {
+        Self::new(
+            Reason::TooManyPending,
+            format!(
+                "The server is still handling {limit} earlier events from this connection; \
+                 wait for their answers, then send this again."
+            ),
+        )
+    }
+
+    /// An event the server could not take in because of a fault of its own.
+    pub fn not_handled() -> Self {
+        Self::new(
+            Reason::Internal,
+            "The server could not handle this event; reconnect and send it again.",
+        )
+    }
+
     /// An event whose argument is missing or could not be decoded.
     pub fn unreadable(event: Event) -> Self {
         Self::new(
@@ -140,6 +169,9 @@ pub enum Event {
 }
 
 impl Event {
+    /// Every chat event.
+    pub const ALL: [Event; 4] = [Event::Join, Event::Leave, Event::Message, Event::Typing];
+
     /// The event name on the wire.
     pub fn name(self) -> &'static str {
         match self {

@@ -34,6 +34,7 @@ pub fn server_command() -> Command {
         "LSIO_RATE_LIMIT_PER_SEC",
         "LSIO_RATE_LIMIT_BURST",
         "LSIO_SEND_BUFFER",
+        "LSIO_MAX_PENDING_EVENTS",
     ] {
         cmd.env_remove(var);
     }

@@ -2,7 +2,7 @@
 //! requests: enough to connect (with auth), emit with an ack, read the
 //! answer and the events the server sends, in process-level tests.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -21,6 +21,8 @@ pub struct Polling {
     pending: VecDeque<String>,
     /// Events (`[name, payload]`) that arrived while waiting for an ack.
     events: VecDeque<Value>,
+    /// Acks (first argument by ack id) that arrived while waiting for others.
+    early_acks: HashMap<u32, Value>,
     next_ack: u32,
 }
 
@@ -49,6 +51,7 @@ impl Polling {
             sid: open["sid"].as_str().expect("a sid").to_owned(),
             pending: VecDeque::new(),
             events: VecDeque::new(),
+            early_acks: HashMap::new(),
             next_ack: 0,
         }
     }
@@ -108,24 +111,61 @@ impl Polling {
     /// ack's first argument. Events arriving meanwhile are kept for
     /// [`next_event`](Self::next_event).
     pub fn ask(&mut self, event: &str, payload: Value) -> Value {
-        self.next_ack += 1;
-        let id = self.next_ack;
-        let args = Value::Array(vec![Value::from(event), payload]);
-        self.post(&format!("42{id}{args}"));
-        let prefix = format!("3{id}");
+        let ids = self.emit_all(&[(event, payload)]);
+        self.acks(&ids).remove(0)
+    }
+
+    /// Emits every `(event, payload)` of `events` in one POST body (as
+    /// socket.io-client batches a burst), each asking for an ack, without
+    /// waiting; returns their ack ids, for [`acks`](Self::acks).
+    pub fn emit_all(&mut self, events: &[(&str, Value)]) -> Vec<u32> {
+        let (packets, ids) = self.event_packets(events);
+        self.post(&packets.join("\u{1e}"));
+        ids
+    }
+
+    /// The Engine.IO packets of `events`, each asking for an ack, to POST
+    /// with others; and their ack ids.
+    pub fn event_packets(&mut self, events: &[(&str, Value)]) -> (Vec<String>, Vec<u32>) {
+        events
+            .iter()
+            .map(|(event, payload)| {
+                self.next_ack += 1;
+                let args = Value::Array(vec![Value::from(*event), payload.clone()]);
+                (format!("42{}{args}", self.next_ack), self.next_ack)
+            })
+            .unzip()
+    }
+
+    /// The first argument of the ack of each of `ids`, in the order of
+    /// `ids`, whatever order they come in; events and other acks arriving
+    /// meanwhile are kept for later calls. Fails after `WAIT`.
+    pub fn acks(&mut self, ids: &[u32]) -> Vec<Value> {
         let deadline = Instant::now() + WAIT;
         loop {
+            let missing: Vec<u32> = ids
+                .iter()
+                .copied()
+                .filter(|id| !self.early_acks.contains_key(id))
+                .collect();
+            if missing.is_empty() {
+                break;
+            }
             assert!(
                 Instant::now() < deadline,
-                "no ack to {event} within {WAIT:?}"
+                "acks {missing:?} missing after {WAIT:?}"
             );
             let packet = self.next_packet();
-            if let Some(json) = packet.strip_prefix(&prefix) {
-                let args: Value = serde_json::from_str(json).expect("ack JSON");
-                return args[0].clone();
+            match ack_of(&packet) {
+                Some((id, mut args)) => {
+                    self.early_acks.insert(id, args[0].take());
+                }
+                None => self.keep_event(&packet),
             }
-            self.keep_event(&packet);
         }
+        ids.iter()
+            .filter_map(|id| self.early_acks.remove(id))
+            .collect()
     }
 
     /// The payload of the next `name` event, in arrival order (other events
@@ -150,4 +190,13 @@ impl Polling {
             self.events.push_back(event);
         }
     }
+}
+
+/// The id and arguments of an ACK packet (`3<id>[…]`), if `packet` is one.
+fn ack_of(packet: &str) -> Option<(u32, Value)> {
+    let rest = packet.strip_prefix('3')?;
+    let digits = rest.find(|c: char| !c.is_ascii_digit())?;
+    let id = rest[..digits].parse().ok()?;
+    let args = serde_json::from_str(&rest[digits..]).ok()?;
+    Some((id, args))
 }
