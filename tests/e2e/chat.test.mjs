@@ -189,6 +189,40 @@ for (const transport of ['websocket', 'polling']) {
         rmSync(dir, { recursive: true, force: true });
       }
     });
+
+    test('messages typed while the server is down are stored and shown in typing order once it is back', async () => {
+      const port = await freePort();
+      const dir = mkdtempSync(path.join(tmpdir(), 'lsio-e2e-offline-'));
+      let own = await spawnServer(port, dir);
+      try {
+        const room = freshRoom(`offline-${transport}`);
+        const base = `http://127.0.0.1:${port}`;
+        const ada = await person(base, { transport, room, name: 'ada' });
+        const bob = await person(base, { transport, room, name: 'bob' });
+        await waitForMembers(ada, ['ada', 'bob']);
+
+        own.kill('SIGKILL');
+        await waitForState(ada, 'reconnecting');
+        const typed = Array.from({ length: 20 }, (_, i) => `offline ${i}`);
+        for (const text of typed) await send(ada, text);
+        await waitForMessage(ada, typed.at(-1), 'pending');
+
+        own = await spawnServer(port, dir);
+        await waitForState(ada, 'connected', 20000);
+        for (const text of typed) await waitForMessage(ada, text, 'sent');
+        await waitForMessage(bob, typed.at(-1));
+        for (const page of [ada, bob]) {
+          assert.deepEqual(await messageTexts(page), typed, 'shown in seq order, which is typing order');
+        }
+        // A newcomer reads the stored history: typing order too.
+        const cy = await person(base, { transport, room, name: 'cy' });
+        await waitForMessage(cy, typed.at(-1));
+        assert.deepEqual(await messageTexts(cy), typed, 'stored in typing order');
+      } finally {
+        own.kill('SIGKILL');
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 }
 
