@@ -4,13 +4,16 @@
 // builds the pages and the server first; see BENCHMARKS.md.
 //
 //   node benches/browser/run.mjs --server-bin PATH --ours-dist DIR
-//        [--quick] [--runs R]
+//        [--quick] [--runs R] [--profile]
 //
 // Every run is a fresh page: connect, warm up, measure, close. Runs of all
 // cases are interleaved (run 1 of every case, then run 2, …), so drift on
 // this shared machine spreads over every client alike. Medians over the
 // runs; ratios from the same run set. --quick: one run of small counts,
 // checking only that every client completes with correct echoes.
+// --profile: instead, each client's pipelined 32 B echoes over WebSocket to
+// each server under Chromium's sampling CPU profiler (DevTools protocol):
+// the main thread's busy time per message, and the functions that take it.
 
 import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -33,10 +36,11 @@ function usage(why) {
 }
 
 function parseArgs(argv) {
-  const opts = { quick: false, runs: 3, serverBin: undefined, oursDist: undefined };
+  const opts = { quick: false, profile: false, runs: 3, serverBin: undefined, oursDist: undefined };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--quick') opts.quick = true;
+    else if (flag === '--profile') opts.profile = true;
     else if (flag === '--runs') {
       opts.runs = Number(argv[++i]);
       if (!Number.isInteger(opts.runs) || opts.runs < 1) usage(`--runs needs a positive integer, got ${argv[i]}`);
@@ -154,7 +158,7 @@ function cases(servers) {
 
 const key = (c) => `${c.server}|${c.client}|${c.transport}|${c.kind}|${c.size}|${c.hang ? 'hang' : ''}`;
 
-async function runOne(context, pagesUrl, spec) {
+async function runOne(context, pagesUrl, spec, profile) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -163,7 +167,14 @@ async function runOne(context, pagesUrl, spec) {
     await page.waitForFunction(() => window.lsioBench && (!document.title.includes('leptos') || window.wasmBindings), null, {
       timeout: 20000,
     });
+    const cdp = profile ? await context.newCDPSession(page) : undefined;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+      await cdp.send('Profiler.start');
+    }
     const result = await page.evaluate((s) => window.lsioBench(s), spec);
+    if (cdp) result.profile = (await cdp.send('Profiler.stop')).profile;
     if (errors.length) throw new Error(errors.join('; '));
     return result;
   } finally {
@@ -229,6 +240,73 @@ function report(results, servers) {
   return lines.join('\n');
 }
 
+/** Busy time (µs) of the page's main thread per message, and the top functions by self time. */
+function summarize(profile, messages, top = 25) {
+  const self = new Map();
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const dt = profile.timeDeltas[i] ?? 0;
+    total += dt;
+    const { functionName, url, lineNumber } = byId.get(id).callFrame;
+    const name = functionName || `(anonymous ${url.split('/').pop()}:${lineNumber})`;
+    self.set(name, (self.get(name) ?? 0) + dt);
+  });
+  const idle = self.get('(idle)') ?? 0;
+  const busy = total - idle;
+  const rows = [...self.entries()].filter(([n]) => n !== '(idle)').sort((a, b) => b[1] - a[1]).slice(0, top);
+  return {
+    busyPerMessage: busy / messages,
+    idleShare: idle / total,
+    rows: rows.map(([name, us]) => `  ${(us / messages).toFixed(1).padStart(7)} µs/msg  ${((100 * us) / busy).toFixed(1).padStart(5)} %  ${name}`),
+  };
+}
+
+async function profileAll(context, pagesUrl, servers) {
+  for (const server of servers) {
+    for (const client of CLIENTS) {
+      const spec = { server: server.name, url: server.url, client, transport: 'websocket', kind: 'pipelined', size: 32, warmup: 200, count: 10000, inflight: 100 };
+      const result = await runOne(context, pagesUrl, spec, true);
+      const { busyPerMessage, idleShare, rows } = summarize(result.profile, spec.count + spec.warmup);
+      process.stdout.write(
+        `\n${server.name} · ${client}: ${fmt(result.msgsPerSec)} msgs/s, main thread busy ${busyPerMessage.toFixed(1)} µs per message, idle ${(100 * idleShare).toFixed(0)} %\n${rows.join('\n')}\n`,
+      );
+    }
+  }
+}
+
+/** Every case, `opts.runs` times interleaved; prints the table; returns the number of failed runs. */
+async function runMatrix(context, pagesUrl, servers) {
+  let failures = 0;
+  const list = cases(servers);
+  const results = new Map();
+  const started = Date.now();
+  process.stderr.write(`${list.length} cases × ${opts.runs} run(s), pages on ${pagesUrl}\n`);
+  for (let run = 1; run <= opts.runs; run++) {
+    for (const spec of list) {
+      const label = `run ${run}: ${spec.server} · ${spec.client} · ${spec.hang ? 'WebSocket hanging' : spec.transport} · ${spec.kind}${spec.size ? ` · ${sizeLabel(spec.size)}` : ''}`;
+      try {
+        const result = await runOne(context, pagesUrl, spec);
+        const expected = spec.hang ? 'polling' : spec.transport;
+        if (result.transport !== expected) throw new Error(`connected over ${result.transport}, not ${expected}`);
+        if (!results.has(key(spec))) results.set(key(spec), []);
+        results.get(key(spec)).push(result);
+        process.stderr.write(`ok   ${label}\n`);
+      } catch (e) {
+        failures++;
+        process.stderr.write(`FAIL ${label}: ${e.message}\n`);
+      }
+    }
+  }
+  process.stderr.write(`done in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  if (!opts.quick) {
+    process.stdout.write(`\n${report(results, servers)}\n`);
+  }
+  const total = list.length * opts.runs;
+  process.stdout.write(`\n${total - failures} passed, ${failures} failed\n`);
+  return failures;
+}
+
 // ---- main ---------------------------------------------------------------------------
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'lsio-bench-'));
@@ -256,32 +334,8 @@ try {
     servers.push({ name, url, hangUrl });
   }
   browser = await launchBrowser();
-  const list = cases(servers);
-  const results = new Map();
-  const started = Date.now();
-  process.stderr.write(`${list.length} cases × ${opts.runs} run(s), pages on ${pagesUrl}\n`);
-  for (let run = 1; run <= opts.runs; run++) {
-    for (const spec of list) {
-      const label = `run ${run}: ${spec.server} · ${spec.client} · ${spec.hang ? 'WebSocket hanging' : spec.transport} · ${spec.kind}${spec.size ? ` · ${sizeLabel(spec.size)}` : ''}`;
-      try {
-        const result = await runOne(browser.context, pagesUrl, spec);
-        const expected = spec.hang ? 'polling' : spec.transport;
-        if (result.transport !== expected) throw new Error(`connected over ${result.transport}, not ${expected}`);
-        if (!results.has(key(spec))) results.set(key(spec), []);
-        results.get(key(spec)).push(result);
-        process.stderr.write(`ok   ${label}\n`);
-      } catch (e) {
-        failures++;
-        process.stderr.write(`FAIL ${label}: ${e.message}\n`);
-      }
-    }
-  }
-  process.stderr.write(`done in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
-  if (!opts.quick) {
-    process.stdout.write(`\n${report(results, servers)}\n`);
-  }
-  const total = list.length * opts.runs;
-  process.stdout.write(`\n${total - failures} passed, ${failures} failed\n`);
+  if (opts.profile) await profileAll(browser.context, pagesUrl, servers);
+  else failures = await runMatrix(browser.context, pagesUrl, servers);
 } finally {
   await browser?.close();
   for (const proxy of proxies) proxy.close();

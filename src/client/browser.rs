@@ -36,12 +36,18 @@ pub(crate) struct Io {
     page_exit: Option<EventListener>,
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `performance.now()` of the global scope (a window or a worker): one
+    /// call into JS, where going through `window()` and `performance()`
+    /// took three (and a `Window` type check) on every message.
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+}
+
 pub(crate) fn now() -> Instant {
-    let ms = web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or_else(js_sys::Date::now, |p| p.now());
     // performance.now() is non-negative and far below 2^53.
-    Instant::from_millis(ms.max(0.0) as u64)
+    Instant::from_millis(performance_now().max(0.0) as u64)
 }
 
 /// The server URL, with the page's origin standing in for an empty one.
@@ -99,8 +105,11 @@ fn report(weak: &Weak<Shared>, input: Input) {
 }
 
 /// Performs every action the core queued.
-pub(crate) fn perform_actions(socket: &Manager) {
-    let shared = &socket.shared;
+///
+/// The browser functions take the `Rc<Shared>` the caller got from its
+/// `Manager` once: every look through a `Manager`'s `SendWrapper` checks
+/// the current thread, which adds up on the per-message path.
+pub(crate) fn perform_actions(shared: &Rc<Shared>) {
     loop {
         let Some(action) = shared.core.borrow_mut().actions.pop_front() else {
             break;
@@ -109,7 +118,7 @@ pub(crate) fn perform_actions(socket: &Manager) {
             EngineAction::OpenWebSocket { id, sid } => {
                 let weak = Rc::downgrade(shared);
                 let opened =
-                    url_for(socket, TransportKind::WebSocket, sid.as_deref()).and_then(|url| {
+                    url_for(shared, TransportKind::WebSocket, sid.as_deref()).and_then(|url| {
                         WebSocketTransport::open(&url, move |event| {
                             let input = match event {
                                 TransportEvent::Open => Input::WebSocketOpen(id),
@@ -136,7 +145,7 @@ pub(crate) fn perform_actions(socket: &Manager) {
             EngineAction::Poll { id, sid } => {
                 let mut io = shared.io.borrow_mut();
                 if let Entry::Vacant(slot) = io.transports.entry(id) {
-                    match polling_transport(socket, id) {
+                    match polling_transport(shared, id) {
                         Ok(polling) => {
                             slot.insert(Transport::Polling(polling));
                         }
@@ -195,11 +204,11 @@ pub(crate) fn perform_actions(socket: &Manager) {
 
 /// The Engine.IO URL of the socket's server for `kind` (and `sid`).
 fn url_for(
-    socket: &Manager,
+    shared: &Shared,
     kind: TransportKind,
     sid: Option<&str>,
 ) -> Result<String, TransportError> {
-    let core = socket.shared.core.borrow();
+    let core = shared.core.borrow();
     engine_url(
         &server(&core.options),
         &core.options.path,
@@ -211,12 +220,12 @@ fn url_for(
 }
 
 fn polling_transport(
-    socket: &Manager,
+    shared: &Rc<Shared>,
     id: TransportId,
 ) -> Result<PollingTransport, TransportError> {
-    let url = url_for(socket, TransportKind::Polling, None)?;
-    let weak = Rc::downgrade(&socket.shared);
-    let core = socket.shared.core.borrow();
+    let url = url_for(shared, TransportKind::Polling, None)?;
+    let weak = Rc::downgrade(shared);
+    let core = shared.core.borrow();
     let config = PollingConfig {
         url,
         with_credentials: core.options.with_credentials,
@@ -233,16 +242,16 @@ fn polling_transport(
 }
 
 /// Arms one browser timer for the core's earliest deadline.
-pub(crate) fn arm_timer(socket: &Manager) {
-    let deadline = socket.shared.core.borrow().poll_timeout();
-    let mut io = socket.shared.io.borrow_mut();
+pub(crate) fn arm_timer(shared: &Rc<Shared>) {
+    let deadline = shared.core.borrow().poll_timeout();
+    let mut io = shared.io.borrow_mut();
     match deadline {
         None => io.timer = None,
         Some(at) if io.timer.as_ref().is_some_and(|(t, _)| *t == at) => {}
         Some(at) => {
             let delay = at.saturating_duration_since(now()).as_millis();
             let delay = u32::try_from(delay).unwrap_or(u32::MAX);
-            let weak = Rc::downgrade(&socket.shared);
+            let weak = Rc::downgrade(shared);
             let timeout = Timeout::new(delay, move || {
                 if let Some(shared) = weak.upgrade() {
                     // This timer has fired: forget it, so the pump arms a

@@ -4,7 +4,7 @@
 //! touches the browser: the driver feeds it [`Input`]s and performs the
 //! [`EngineAction`]s it queues, so it is tested natively.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
 
 use futures_channel::oneshot;
@@ -57,7 +57,10 @@ struct Joined {
     refused: Option<String>,
     /// Left with `disconnect()`, refused by the server, or ended by it.
     left: bool,
-    ack_waiters: HashMap<u64, AckWaiter>,
+    ack_waiters: BTreeMap<u64, AckWaiter>,
+    /// The state and transport shown when the current step began, to
+    /// report what the step changed.
+    before_step: (ConnectionState, TransportKind),
 }
 
 /// Someone waiting for an emit's acknowledgement.
@@ -169,13 +172,13 @@ impl Core {
 
     /// The state of namespace `ns` as its socket shows it.
     pub(crate) fn state_of(&self, ns: &str) -> ConnectionState {
-        match self.joined.get(ns) {
-            None => ConnectionState::Disconnected,
-            Some(j) if j.left => ConnectionState::Disconnected,
-            Some(j) if j.connected => ConnectionState::Connected,
-            Some(_) if self.state == ConnectionState::Connected => ConnectionState::Connecting,
-            Some(_) => self.state,
-        }
+        self.joined
+            .get(ns)
+            .map_or(ConnectionState::Disconnected, |j| self.state_of_joined(j))
+    }
+
+    fn state_of_joined(&self, joined: &Joined) -> ConnectionState {
+        shown_state(joined, self.state)
     }
 
     /// The server's message if it refused namespace `ns`'s CONNECT.
@@ -251,7 +254,7 @@ impl Core {
         }
         entry.left = true;
         entry.connected = false;
-        for (_, waiter) in entry.ack_waiters.drain() {
+        for waiter in std::mem::take(&mut entry.ack_waiters).into_values() {
             // The receiver may be gone already: nobody waits any more.
             let _ = waiter.sender.send(Err(AckError::Disconnected));
         }
@@ -272,18 +275,13 @@ impl Core {
         self.transport = TransportKind::None;
     }
 
-    /// The states of every namespace, to detect changes.
-    fn snapshot(&self) -> Vec<(String, ConnectionState, TransportKind)> {
-        self.joined
-            .keys()
-            .map(|ns| (ns.clone(), self.state_of(ns), self.transport))
-            .collect()
-    }
-
     /// One pass of the state machines over `inputs`; returns the work for
     /// handlers. Actions for the driver accumulate in `actions`.
     pub(crate) fn step(&mut self, inputs: Vec<Input>, now: Instant) -> Vec<Dispatch> {
-        let before = self.snapshot();
+        let (state, transport) = (self.state, self.transport);
+        for j in self.joined.values_mut() {
+            j.before_step = (shown_state(j, state), transport);
+        }
         let mut dispatch = Vec::new();
         for input in inputs {
             match input {
@@ -322,13 +320,16 @@ impl Core {
             }
         }
         self.collect_actions();
-        let after = self.snapshot();
-        let changed: Vec<Dispatch> = after
-            .into_iter()
-            .filter(|entry| !before.contains(entry))
-            .map(|(ns, state, transport)| Dispatch::Connection(ns, state, transport))
+        let changed: Vec<Dispatch> = self
+            .joined
+            .iter()
+            .map(|(ns, j)| (ns, j.before_step, (self.state_of_joined(j), self.transport)))
+            .filter(|(_, before, after)| before != after)
+            .map(|(ns, _, (state, transport))| Dispatch::Connection(ns.clone(), state, transport))
             .collect();
-        dispatch.splice(0..0, changed);
+        if !changed.is_empty() {
+            dispatch.splice(0..0, changed);
+        }
         dispatch
     }
 
@@ -509,6 +510,16 @@ impl Core {
     /// When the next reconnection attempt starts, for a countdown.
     pub(crate) fn next_attempt_at(&self) -> Option<Instant> {
         self.reconnect.next_attempt_at()
+    }
+}
+
+/// The state a namespace's socket shows, given the connection's.
+fn shown_state(joined: &Joined, connection: ConnectionState) -> ConnectionState {
+    match joined {
+        j if j.left => ConnectionState::Disconnected,
+        j if j.connected => ConnectionState::Connected,
+        _ if connection == ConnectionState::Connected => ConnectionState::Connecting,
+        _ => connection,
     }
 }
 

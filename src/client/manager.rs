@@ -192,14 +192,18 @@ mod browser_side {
     /// Re-entrant calls (from a handler that emits) return at once; the
     /// outer loop picks up their work.
     pub(super) fn pump(manager: &Manager) {
-        let shared = &manager.shared;
+        // Through the SendWrapper once (each look checks the thread).
+        let shared: &Rc<Shared> = &manager.shared;
         if shared.pumping.replace(true) {
             return;
         }
+        // One reading of the clock per pump (it has millisecond steps, and
+        // the loop rarely turns more than twice).
+        let now = now();
         loop {
             let inputs: Vec<Input> = shared.inbox.borrow_mut().drain(..).collect();
-            let dispatch = shared.core.borrow_mut().step(inputs, now());
-            crate::client::browser::perform_actions(manager);
+            let dispatch = shared.core.borrow_mut().step(inputs, now);
+            crate::client::browser::perform_actions(shared);
             if dispatch.is_empty() && shared.inbox.borrow().is_empty() {
                 break;
             }
@@ -208,7 +212,7 @@ mod browser_side {
             }
         }
         shared.pumping.set(false);
-        crate::client::browser::arm_timer(manager);
+        crate::client::browser::arm_timer(shared);
     }
 
     fn dispatch_one(manager: &Manager, item: Dispatch) {

@@ -18,6 +18,7 @@ mod connection;
 mod core;
 mod emitter;
 mod error;
+mod in_flight;
 mod listeners;
 mod manager;
 mod namespace;

@@ -2,9 +2,10 @@
 //! connect handshake, emits buffered while disconnected, volatile emits,
 //! ack ids with their deadlines, and socket.io-client's `retries` queue.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::time::Duration;
 
+use crate::client::in_flight::{InFlight, Waiting};
 use crate::protocol::{PacketBody, SocketPacket, Value};
 use crate::time::Instant;
 
@@ -94,14 +95,6 @@ enum Status {
     Connected,
 }
 
-/// An emit waiting for its ack on the wire.
-#[derive(Debug)]
-struct InFlight {
-    /// The id the application knows (`None`: a retried emit without a user ack).
-    handle: Option<u64>,
-    deadline: Option<Instant>,
-}
-
 /// An emit in the `retries` queue.
 #[derive(Debug)]
 struct Queued {
@@ -152,7 +145,7 @@ pub struct Namespace {
     next_handle: u64,
     next_ack_id: u64,
     /// Emits waiting for an ack, by wire ack id.
-    in_flight: BTreeMap<u64, InFlight>,
+    in_flight: InFlight,
     transmit: VecDeque<SocketPacket>,
     events: VecDeque<NamespaceEvent>,
 }
@@ -168,7 +161,7 @@ impl Namespace {
             queue: VecDeque::new(),
             next_handle: 0,
             next_ack_id: 0,
-            in_flight: BTreeMap::new(),
+            in_flight: InFlight::default(),
             transmit: VecDeque::new(),
             events: VecDeque::new(),
         }
@@ -200,7 +193,7 @@ impl Namespace {
         self.transmit.clear();
         if let Some(head) = self.queue.front_mut() {
             if let Some(wire) = head.in_flight.take() {
-                self.in_flight.remove(&wire);
+                self.in_flight.remove(wire);
             }
         }
         if was_connected {
@@ -252,7 +245,7 @@ impl Namespace {
             let wire = self.next_wire_id();
             self.in_flight.insert(
                 wire,
-                InFlight {
+                Waiting {
                     handle: Some(handle),
                     deadline: timeout.map(|t| now + t),
                 },
@@ -289,7 +282,7 @@ impl Namespace {
         head.in_flight = Some(wire);
         self.in_flight.insert(
             wire,
-            InFlight {
+            Waiting {
                 handle: head.handle,
                 deadline: Some(now + head.timeout),
             },
@@ -316,7 +309,7 @@ impl Namespace {
     pub fn cancel_ack(&mut self, id: u64) {
         let queued_wire = self.queue.front().and_then(|q| q.in_flight);
         self.in_flight
-            .retain(|wire, f| f.handle != Some(id) || Some(*wire) == queued_wire);
+            .retain(|wire, f| f.handle != Some(id) || Some(wire) == queued_wire);
         for flight in self.in_flight.values_mut() {
             if flight.handle == Some(id) {
                 flight.handle = None;
@@ -340,7 +333,7 @@ impl Namespace {
         }
         self.status = Status::Idle;
         self.buffer.clear();
-        let mut failed: Vec<u64> = self.in_flight.values().filter_map(|f| f.handle).collect();
+        let mut failed: Vec<u64> = self.in_flight.handles().collect();
         failed.extend(self.queue.iter().filter_map(|q| q.handle));
         failed.sort_unstable();
         failed.dedup();
@@ -395,7 +388,7 @@ impl Namespace {
     }
 
     fn handle_ack(&mut self, wire: u64, args: Vec<Value>, now: Instant) {
-        let Some(flight) = self.in_flight.remove(&wire) else {
+        let Some(flight) = self.in_flight.remove(wire) else {
             return;
         };
         if self
@@ -413,14 +406,8 @@ impl Namespace {
 
     /// Fails (or retries) every ack whose deadline is at or before `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
-        let expired: Vec<u64> = self
-            .in_flight
-            .iter()
-            .filter(|(_, f)| f.deadline.is_some_and(|d| d <= now))
-            .map(|(wire, _)| *wire)
-            .collect();
-        for wire in expired {
-            let Some(flight) = self.in_flight.remove(&wire) else {
+        for wire in self.in_flight.overdue(now) {
+            let Some(flight) = self.in_flight.remove(wire) else {
                 continue;
             };
             let head_is_this = self
@@ -460,7 +447,7 @@ impl Namespace {
 
     /// The earliest ack deadline.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.in_flight.values().filter_map(|f| f.deadline).min()
+        self.in_flight.earliest()
     }
 }
 
