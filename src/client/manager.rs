@@ -166,6 +166,9 @@ mod browser_side {
         pub(crate) inbox: RefCell<VecDeque<Input>>,
         pub(crate) listeners: Rc<RefCell<Listeners>>,
         pumping: Cell<bool>,
+        /// A pump was asked for while one ran (a handler emitted, say): the
+        /// running pump steps once more.
+        repump: Cell<bool>,
         pub(crate) io: RefCell<crate::client::browser::Io>,
     }
 
@@ -176,6 +179,7 @@ mod browser_side {
             inbox: RefCell::new(VecDeque::new()),
             listeners: Rc::new(RefCell::new(Listeners::default())),
             pumping: Cell::new(false),
+            repump: Cell::new(false),
             io: RefCell::new(crate::client::browser::Io::default()),
         };
         Manager::from_shared(Rc::new(shared))
@@ -190,11 +194,14 @@ mod browser_side {
     }
 
     /// Re-entrant calls (from a handler that emits) return at once; the
-    /// outer loop picks up their work.
+    /// outer loop picks up their work. It steps the core again only when
+    /// there is something new: input, or a handler's call (every call that
+    /// changes the core pumps after it).
     pub(super) fn pump(manager: &Manager) {
         // Through the SendWrapper once (each look checks the thread).
         let shared: &Rc<Shared> = &manager.shared;
         if shared.pumping.replace(true) {
+            shared.repump.set(true);
             return;
         }
         // One reading of the clock per pump (it has millisecond steps, and
@@ -207,8 +214,12 @@ mod browser_side {
             if dispatch.is_empty() && shared.inbox.borrow().is_empty() {
                 break;
             }
+            shared.repump.set(false);
             for item in dispatch {
                 dispatch_one(manager, item);
+            }
+            if !shared.repump.get() && shared.inbox.borrow().is_empty() {
+                break;
             }
         }
         shared.pumping.set(false);
