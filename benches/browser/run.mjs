@@ -36,7 +36,7 @@ function usage(why) {
 }
 
 function parseArgs(argv) {
-  const opts = { quick: false, profile: false, runs: 3, serverBin: undefined, oursDist: undefined };
+  const opts = { quick: false, profile: false, runs: 5, serverBin: undefined, oursDist: undefined };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--quick') opts.quick = true;
@@ -126,12 +126,12 @@ function counts(transport, kind, size) {
   const big = size > 1024;
   if (transport === 'websocket') {
     return kind === 'rtt'
-      ? { warmup: 200, count: big ? 1000 : 2000, inflight: 100 }
-      : { warmup: 200, count: big ? 2000 : 10000, inflight: 100 };
+      ? { warmup: 300, count: big ? 2000 : 4000, inflight: 100 }
+      : { warmup: 300, count: big ? 4000 : 20000, inflight: 100 };
   }
   return kind === 'rtt'
-    ? { warmup: 20, count: big ? 200 : 300, inflight: 100 }
-    : { warmup: 20, count: big ? 1000 : 3000, inflight: 100 };
+    ? { warmup: 30, count: big ? 300 : 500, inflight: 100 }
+    : { warmup: 30, count: big ? 2000 : 6000, inflight: 100 };
 }
 
 function cases(servers) {
@@ -241,7 +241,7 @@ function report(results, servers) {
 }
 
 /** Busy time (µs) of the page's main thread per message, and the top functions by self time. */
-function summarize(profile, messages, top = 25) {
+function summarize(profile, messages, top = Number(process.env.LSIO_PROFILE_TOP ?? 25)) {
   const self = new Map();
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   let total = 0;
@@ -252,10 +252,30 @@ function summarize(profile, messages, top = 25) {
     const name = functionName || `(anonymous ${url.split('/').pop()}:${lineNumber})`;
     self.set(name, (self.get(name) ?? 0) + dt);
   });
+  // Inclusive time: each sample counts once for every function on its stack.
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const inclusive = new Map();
+  profile.samples.forEach((id, i) => {
+    const dt = profile.timeDeltas[i] ?? 0;
+    const seen = new Set();
+    for (let at = id; at !== undefined; at = parent.get(at)) {
+      const { functionName } = byId.get(at).callFrame;
+      if (functionName && !seen.has(functionName)) {
+        seen.add(functionName);
+        inclusive.set(functionName, (inclusive.get(functionName) ?? 0) + dt);
+      }
+    }
+  });
   const idle = self.get('(idle)') ?? 0;
   const busy = total - idle;
   const rows = [...self.entries()].filter(([n]) => n !== '(idle)').sort((a, b) => b[1] - a[1]).slice(0, top);
+  const inclusiveRows = [...inclusive.entries()]
+    .filter(([n]) => !n.startsWith('('))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top);
   return {
+    inclusiveRows: inclusiveRows.map(([name, us]) => `  ${(us / messages).toFixed(1).padStart(7)} µs/msg  ${name}`),
     busyPerMessage: busy / messages,
     idleShare: idle / total,
     rows: rows.map(([name, us]) => `  ${(us / messages).toFixed(1).padStart(7)} µs/msg  ${((100 * us) / busy).toFixed(1).padStart(5)} %  ${name}`),
@@ -267,9 +287,10 @@ async function profileAll(context, pagesUrl, servers) {
     for (const client of CLIENTS) {
       const spec = { server: server.name, url: server.url, client, transport: 'websocket', kind: 'pipelined', size: 32, warmup: 200, count: 10000, inflight: 100 };
       const result = await runOne(context, pagesUrl, spec, true);
-      const { busyPerMessage, idleShare, rows } = summarize(result.profile, spec.count + spec.warmup);
+      const { busyPerMessage, idleShare, rows, inclusiveRows } = summarize(result.profile, spec.count + spec.warmup);
       process.stdout.write(
-        `\n${server.name} · ${client}: ${fmt(result.msgsPerSec)} msgs/s, main thread busy ${busyPerMessage.toFixed(1)} µs per message, idle ${(100 * idleShare).toFixed(0)} %\n${rows.join('\n')}\n`,
+        `\n${server.name} · ${client}: ${fmt(result.msgsPerSec)} msgs/s, main thread busy ${busyPerMessage.toFixed(1)} µs per message, idle ${(100 * idleShare).toFixed(0)} %\n` +
+          `self time:\n${rows.join('\n')}\ninclusive time:\n${inclusiveRows.join('\n')}\n`,
       );
     }
   }

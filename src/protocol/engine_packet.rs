@@ -112,10 +112,16 @@ impl EnginePacket {
         }
     }
 
-    /// Like [`EnginePacket::to_frame`], without copying binary data.
+    /// Like [`EnginePacket::to_frame`], without copying binary data, and
+    /// reusing a message's string for its frame (the type goes in front,
+    /// in place when the string has room to spare).
     pub fn into_frame(self) -> Frame {
         match self {
             Self::Binary(bytes) => Frame::Binary(bytes),
+            Self::Message(mut text) => {
+                text.insert(0, '4');
+                Frame::Text(text)
+            }
             other => Frame::Text(other.encode_text()),
         }
     }

@@ -11,7 +11,9 @@
 //! attachments; the attachments themselves follow as Engine.IO binary
 //! packets and are put back in place by the layer above.
 
-use std::fmt::Write as _;
+use std::io;
+
+use serde::Serialize;
 
 use super::{DecodeError, Value};
 
@@ -179,6 +181,14 @@ impl SocketPacket {
     /// namespace containing `,` cannot be represented on the wire.
     pub fn encode(&self) -> String {
         let mut out = String::with_capacity(32);
+        self.encode_into(&mut out);
+        out
+    }
+
+    /// Appends the text form of this packet to `out` (see
+    /// [`encode`](Self::encode)). JSON is written straight into `out`, with
+    /// no formatting machinery and no string per argument in between.
+    pub fn encode_into(&self, out: &mut String) {
         let (kind, attachments, ack_id) = match &self.body {
             PacketBody::Connect(_) => (Kind::Connect, None, None),
             PacketBody::Disconnect => (Kind::Disconnect, None, None),
@@ -197,9 +207,9 @@ impl SocketPacket {
             } => (Kind::BinaryAck, Some(*attachments), Some(*ack_id)),
         };
         out.push(kind.to_char());
-        // Writing into a `String` cannot fail.
         if let Some(count) = attachments {
-            let _ = write!(out, "{count}-");
+            push_u64(out, count as u64);
+            out.push('-');
         }
         if !self.namespace.is_empty() && self.namespace != "/" {
             if !self.namespace.starts_with('/') {
@@ -209,21 +219,20 @@ impl SocketPacket {
             out.push(',');
         }
         if let Some(id) = ack_id {
-            let _ = write!(out, "{id}");
+            push_u64(out, id);
         }
         match &self.body {
             PacketBody::Connect(None) | PacketBody::Disconnect => {}
             PacketBody::Connect(Some(value)) | PacketBody::ConnectError(value) => {
-                let _ = write!(out, "{value}");
+                push_json(out, value);
             }
             PacketBody::Event { name, args, .. } | PacketBody::BinaryEvent { name, args, .. } => {
-                push_array(&mut out, Some(name), args);
+                push_array(out, Some(name), args);
             }
             PacketBody::Ack { args, .. } | PacketBody::BinaryAck { args, .. } => {
-                push_array(&mut out, None, args);
+                push_array(out, None, args);
             }
         }
-        out
     }
 }
 
@@ -232,7 +241,7 @@ fn push_array(out: &mut String, name: Option<&str>, args: &[Value]) {
     out.push('[');
     let mut first = true;
     if let Some(name) = name {
-        let _ = write!(out, "{}", Value::from(name));
+        push_json(out, name);
         first = false;
     }
     for arg in args {
@@ -240,9 +249,48 @@ fn push_array(out: &mut String, name: Option<&str>, args: &[Value]) {
             out.push(',');
         }
         first = false;
-        let _ = write!(out, "{arg}");
+        push_json(out, arg);
     }
     out.push(']');
+}
+
+/// Writes `value` as compact JSON at the end of `out`.
+fn push_json(out: &mut String, value: &(impl Serialize + ?Sized)) {
+    // A `Value` always serializes (non-finite numbers become `null`), and
+    // serde_json hands the writer valid UTF-8 only.
+    let _ = serde_json::to_writer(StrWriter(out), value);
+}
+
+/// Writes `n` in decimal at the end of `out`.
+fn push_u64(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[start..].iter().map(|&d| char::from(d)));
+}
+
+/// `io::Write` into a `String`, for serde_json: it writes whole UTF-8
+/// pieces (tokens, and the runs of a string between escapes), each checked.
+struct StrWriter<'a>(&'a mut String);
+
+impl io::Write for StrWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let text =
+            std::str::from_utf8(buf).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        self.0.push_str(text);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Splits off the leading ASCII digits of `s`.
