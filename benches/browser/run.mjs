@@ -4,7 +4,7 @@
 // builds the pages and the server first; see BENCHMARKS.md.
 //
 //   node benches/browser/run.mjs --server-bin PATH --ours-dist DIR
-//        [--quick] [--runs R] [--profile]
+//        [--quick] [--runs R] [--profile] [--baseline-dist DIR]
 //
 // Every run is a fresh page: connect, warm up, measure, close. Runs of all
 // cases are interleaved (run 1 of every case, then run 2, …), so drift on
@@ -14,6 +14,8 @@
 // --profile: instead, each client's pipelined 32 B echoes over WebSocket to
 // each server under Chromium's sampling CPU profiler (DevTools protocol):
 // the main thread's busy time per message, and the functions that take it.
+// --baseline-dist DIR: also our page as built at an earlier commit (trunk's
+// output of ours.html there), in the same runs, for a before/after table.
 
 import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -36,7 +38,7 @@ function usage(why) {
 }
 
 function parseArgs(argv) {
-  const opts = { quick: false, profile: false, runs: 5, serverBin: undefined, oursDist: undefined };
+  const opts = { quick: false, profile: false, runs: 5, serverBin: undefined, oursDist: undefined, baselineDist: undefined };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--quick') opts.quick = true;
@@ -46,6 +48,7 @@ function parseArgs(argv) {
       if (!Number.isInteger(opts.runs) || opts.runs < 1) usage(`--runs needs a positive integer, got ${argv[i]}`);
     } else if (flag === '--server-bin') opts.serverBin = argv[++i];
     else if (flag === '--ours-dist') opts.oursDist = argv[++i];
+    else if (flag === '--baseline-dist') opts.baselineDist = argv[++i];
     else usage(`unknown argument ${JSON.stringify(flag)}`);
   }
   if (!opts.serverBin || !existsSync(opts.serverBin)) usage(`--server-bin must name the built server, got ${opts.serverBin}`);
@@ -67,6 +70,9 @@ function servePages() {
   const files = (urlPath) => {
     if (urlPath === '/socket.io.min.js') return path.join(root, 'node_modules/socket.io-client/dist/socket.io.min.js');
     if (urlPath.startsWith('/ours/')) return path.join(opts.oursDist, urlPath.slice('/ours/'.length) || 'index.html');
+    if (urlPath.startsWith('/baseline/') && opts.baselineDist) {
+      return path.join(opts.baselineDist, urlPath.slice('/baseline/'.length) || 'index.html');
+    }
     return path.join(here, 'www', urlPath.slice(1));
   };
   const server = createServer((req, res) => {
@@ -117,7 +123,12 @@ process.on('exit', stopAll);
 // ---- the cases ----------------------------------------------------------------------
 
 const CLIENTS = ['raw', 'socket.io-client', 'ours'];
-const PAGES = { raw: '/raw.html', 'socket.io-client': '/socketio.html', ours: '/ours/index.html' };
+const PAGES = {
+  raw: '/raw.html',
+  'socket.io-client': '/socketio.html',
+  ours: '/ours/index.html',
+  'ours-baseline': '/baseline/index.html',
+};
 const SIZES = [32, 16 * 1024];
 
 /** Counts per case: full runs are sized for about 15 minutes on 2 cores, --quick for well under one. */
@@ -148,6 +159,15 @@ function cases(servers) {
         }
       }
     }
+    if (opts.baselineDist) {
+      for (const transport of ['websocket', 'polling']) {
+        for (const kind of ['rtt', 'pipelined']) {
+          for (const size of SIZES) {
+            list.push({ server: server.name, url: server.url, client: 'ours-baseline', transport, kind, size, ...counts(transport, kind, size) });
+          }
+        }
+      }
+    }
     // WebSocket hanging (accepted, never answered): each client's default policy.
     for (const client of ['socket.io-client', 'ours']) {
       list.push({ server: server.name, url: server.hangUrl, client, transport: 'auto', kind: 'connect', hang: true, size: 0, warmup: 0, count: 0 });
@@ -164,7 +184,7 @@ async function runOne(context, pagesUrl, spec, profile) {
   page.on('pageerror', (e) => errors.push(e.message));
   try {
     await page.goto(`${pagesUrl}${PAGES[spec.client]}`);
-    await page.waitForFunction(() => window.lsioBench && (!document.title.includes('leptos') || window.wasmBindings), null, {
+    await page.waitForFunction(() => window.lsioBench && (!document.title.includes('leptos-socketio') || window.wasmBindings), null, {
       timeout: 20000,
     });
     const cdp = profile ? await context.newCDPSession(page) : undefined;
@@ -230,6 +250,24 @@ function report(results, servers) {
     lines.push(
       `| ${server} | WebSocket hanging, default policy | time to connected (ms) | — | — | ${fmt(sio, 1)} | ${fmt(ours, 1)} | ${ratio(ours, sio)} | — |`,
     );
+  }
+  if (opts.baselineDist) {
+    lines.push('');
+    lines.push('| server | transport | case | payload | ours before | ours now | now / before |');
+    lines.push('|---|---|---|---|---:|---:|---:|');
+    for (const { name: server } of servers) {
+      for (const transport of ['websocket', 'polling']) {
+        for (const size of SIZES) {
+          for (const [label, kind, field, digits] of [
+            ['p50 round trip (µs)', 'rtt', 'p50', 0],
+            ['pipelined (msgs/s)', 'pipelined', 'msgsPerSec', 0],
+          ]) {
+            const [before, now] = ['ours-baseline', 'ours'].map((client) => get({ server, client, transport, kind, size }, field));
+            lines.push(`| ${server} | ${transport} | ${label} | ${sizeLabel(size)} | ${fmt(before, digits)} | ${fmt(now, digits)} | ${ratio(now, before)} |`);
+          }
+        }
+      }
+    }
   }
   lines.push('');
   lines.push('| target | ratio | |');

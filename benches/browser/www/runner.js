@@ -61,6 +61,7 @@ function socketIoClient(url, transport) {
 function makeClient(client, url, transport) {
   switch (client) {
     case 'ours':
+    case 'ours-baseline':
       return new window.wasmBindings.OursClient(url, transport);
     case 'socket.io-client':
       return socketIoClient(url, transport);
