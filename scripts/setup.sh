@@ -74,3 +74,11 @@ build_app() {
     say "building the demo app with trunk (release)"
     trunk build --release
 }
+
+# twiggy, for scripts/bench-size --attribute only (where the bytes go).
+ensure_twiggy() {
+    if ! command -v twiggy >/dev/null; then
+        say "installing twiggy from crates.io (compiles from source: about 3 minutes, once)"
+        cargo install --locked twiggy
+    fi
+}
