@@ -58,10 +58,7 @@ impl EnginePacket {
         let kind = chars.next().ok_or(DecodeError::Empty)?;
         let data = chars.as_str();
         Ok(match kind {
-            '0' => Self::Open(
-                serde_json::from_str(data)
-                    .map_err(|e| DecodeError::InvalidHandshake(e.to_string()))?,
-            ),
+            '0' => Self::Open(Handshake::parse(data).map_err(DecodeError::InvalidHandshake)?),
             '1' => Self::Close,
             '2' => Self::Ping(data.to_owned()),
             '3' => Self::Pong(data.to_owned()),

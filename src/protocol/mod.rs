@@ -24,6 +24,7 @@ mod attachments;
 mod engine_packet;
 mod error;
 mod handshake;
+pub(crate) mod json;
 mod payload;
 pub(crate) mod serde;
 mod socket_packet;

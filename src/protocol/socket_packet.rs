@@ -11,11 +11,7 @@
 //! attachments; the attachments themselves follow as Engine.IO binary
 //! packets and are put back in place by the layer above.
 
-use std::io;
-
-use serde::Serialize;
-
-use super::{DecodeError, Value};
+use super::{json, DecodeError, Value};
 
 /// The most attachments a binary packet may announce; more is refused as
 /// [`DecodeError::TooManyAttachments`].
@@ -164,10 +160,7 @@ impl SocketPacket {
         let data = if rest.is_empty() {
             None
         } else {
-            Some(
-                serde_json::from_str::<Value>(rest)
-                    .map_err(|e| DecodeError::InvalidJson(e.to_string()))?,
-            )
+            Some(json::parse(rest).map_err(DecodeError::InvalidJson)?)
         };
 
         let body = kind.body(ack_id, data, attachments)?;
@@ -208,7 +201,7 @@ impl SocketPacket {
         };
         out.push(kind.to_char());
         if let Some(count) = attachments {
-            push_u64(out, count as u64);
+            json::write_u64(out, count as u64);
             out.push('-');
         }
         if !self.namespace.is_empty() && self.namespace != "/" {
@@ -219,12 +212,12 @@ impl SocketPacket {
             out.push(',');
         }
         if let Some(id) = ack_id {
-            push_u64(out, id);
+            json::write_u64(out, id);
         }
         match &self.body {
             PacketBody::Connect(None) | PacketBody::Disconnect => {}
             PacketBody::Connect(Some(value)) | PacketBody::ConnectError(value) => {
-                push_json(out, value);
+                json::write(out, value);
             }
             PacketBody::Event { name, args, .. } | PacketBody::BinaryEvent { name, args, .. } => {
                 push_array(out, Some(name), args);
@@ -239,58 +232,16 @@ impl SocketPacket {
 /// Writes `[name, args…]` (or `[args…]`) as compact JSON.
 fn push_array(out: &mut String, name: Option<&str>, args: &[Value]) {
     out.push('[');
-    let mut first = true;
     if let Some(name) = name {
-        push_json(out, name);
-        first = false;
+        json::write_str(out, name);
     }
-    for arg in args {
-        if !first {
+    for (i, arg) in args.iter().enumerate() {
+        if i > 0 || name.is_some() {
             out.push(',');
         }
-        first = false;
-        push_json(out, arg);
+        json::write(out, arg);
     }
     out.push(']');
-}
-
-/// Writes `value` as compact JSON at the end of `out`.
-fn push_json(out: &mut String, value: &(impl Serialize + ?Sized)) {
-    // A `Value` always serializes (non-finite numbers become `null`), and
-    // serde_json hands the writer valid UTF-8 only.
-    let _ = serde_json::to_writer(StrWriter(out), value);
-}
-
-/// Writes `n` in decimal at the end of `out`.
-fn push_u64(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend(digits[start..].iter().map(|&d| char::from(d)));
-}
-
-/// `io::Write` into a `String`, for serde_json: it writes whole UTF-8
-/// pieces (tokens, and the runs of a string between escapes), each checked.
-struct StrWriter<'a>(&'a mut String);
-
-impl io::Write for StrWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let text =
-            std::str::from_utf8(buf).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
-        self.0.push_str(text);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
 }
 
 /// Splits off the leading ASCII digits of `s`.

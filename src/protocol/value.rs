@@ -246,7 +246,8 @@ impl<'de> Visitor<'de> for ValueVisitor {
 impl fmt::Display for Value {
     /// Compact JSON; binary parts are written as arrays of byte values.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = serde_json::to_string(self).map_err(|_| fmt::Error)?;
+        let mut text = String::new();
+        super::json::write(&mut text, self);
         f.write_str(&text)
     }
 }

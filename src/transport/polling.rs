@@ -10,6 +10,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Request, RequestCredentials, RequestInit, Response};
 
 use crate::engine::TransportError;
+use crate::protocol::Value;
 
 /// Settings every request of a polling transport shares.
 #[derive(Debug, Clone, Default)]
@@ -203,9 +204,9 @@ async fn fetch_text(request: Request) -> Result<String, TransportError> {
 /// The error of a non-2xx answer; Engine.IO servers answer errors with
 /// `{"code":1,"message":"Session ID unknown"}`.
 fn http_error(status: u16, body: &str) -> TransportError {
-    let message = serde_json::from_str::<serde_json::Value>(body)
+    let message = crate::protocol::json::parse(body)
         .ok()
-        .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_owned))
+        .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_owned))
         .unwrap_or_else(|| body.chars().take(200).collect());
     TransportError::Http { status, message }
 }

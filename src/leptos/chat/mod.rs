@@ -21,6 +21,7 @@ use send_wrapper::SendWrapper;
 use crate::chat::ChatState;
 use crate::engine::TransportMode;
 use crate::leptos::{use_socket_with_options, UseSocketReturn};
+use crate::protocol::Value;
 use crate::{ConnectionState, SocketOptions};
 use driver::Driver;
 use wire::Wire;
@@ -72,7 +73,8 @@ pub fn Chat(
 ) -> impl IntoView {
     let mut options = SocketOptions::new(server).transports(transport);
     if let Some(token) = token {
-        options = options.auth(serde_json::json!({ "token": token }).into());
+        let auth = [("token".to_owned(), Value::String(token))];
+        options = options.auth(Value::Object(auth.into_iter().collect()));
     }
     let UseSocketReturn {
         state: connection,

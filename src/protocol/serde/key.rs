@@ -33,8 +33,10 @@ macro_rules! float_keys {
             if !v.is_finite() {
                 return Err(ValueError::FloatKeyMustBeFinite);
             }
-            // serde_json's own float formatting, so keys match its output.
-            serde_json::to_string(&v).map_err(|e| ValueError::Serialize(e.to_string()))
+            // The wire's float formatting, so keys match values.
+            let mut out = String::new();
+            crate::protocol::json::write(&mut out, &crate::protocol::Value::from(f64::from(v)));
+            Ok(out)
         }
     )*};
 }
