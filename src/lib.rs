@@ -40,6 +40,8 @@
 pub mod chat;
 pub mod client;
 pub mod engine;
+#[cfg(target_arch = "wasm32")]
+mod js_error;
 pub mod leptos;
 pub mod protocol;
 pub mod time;

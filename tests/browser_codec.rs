@@ -2,7 +2,8 @@
 //! `JSON.parse` and floats written by its `JSON.stringify` (the JSON seam,
 //! `src/protocol/json.rs`), so these check in Chromium what the native
 //! tests check against serde_json: the same values, the same text, the same
-//! errors for bad input, and no panic.
+//! errors for bad input, and no panic; and polling binary through the
+//! page's `atob`/`btoa` (`src/protocol/base64.rs`).
 #![cfg(target_arch = "wasm32")]
 
 use leptos_socketio::protocol::{DecodeError, EnginePacket, PacketBody, SocketPacket, Value};
@@ -111,6 +112,31 @@ fn a_handshake_without_its_sid_names_the_field() {
                 ("abc", 25_000, 1_000_000)
             );
         }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+fn polling_binary_goes_through_atob_and_btoa() {
+    let all: Vec<u8> = (0..=255).collect();
+    let text = EnginePacket::Binary(all.clone()).encode_text();
+    assert!(text.starts_with("bAAECAwQF"), "{text}");
+    assert!(text.ends_with("+/w=="), "{text}");
+    assert_eq!(
+        EnginePacket::decode_text(&text),
+        Ok(EnginePacket::Binary(all))
+    );
+    // Padding is optional when decoding, as in the reference parser.
+    assert_eq!(
+        EnginePacket::decode_text("bAQIDBA"),
+        Ok(EnginePacket::Binary(vec![1, 2, 3, 4]))
+    );
+    assert_eq!(
+        EnginePacket::decode_text("b"),
+        Ok(EnginePacket::Binary(Vec::new()))
+    );
+    match EnginePacket::decode_text("b*not base64*") {
+        Err(DecodeError::InvalidBase64(why)) => assert!(!why.is_empty()),
         other => panic!("{other:?}"),
     }
 }

@@ -5,7 +5,6 @@
 
 #[cfg(target_arch = "wasm32")]
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 #[cfg(target_arch = "wasm32")]
 use std::rc::Weak;
@@ -20,9 +19,6 @@ pub(crate) type AnyHandler = Rc<dyn Fn(&str, &[Value])>;
 pub(crate) type ConnectionHandler = Rc<dyn Fn(ConnectionState, TransportKind)>;
 pub(crate) type RttHandler = Rc<dyn Fn(Duration)>;
 
-/// Namespace and event name.
-type Key = (String, String);
-
 /// Which way an any-event handler looks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Direction {
@@ -30,132 +26,130 @@ pub(crate) enum Direction {
     Outgoing,
 }
 
-/// Every handler of one connection, by id so a guard can remove its own.
+/// One registered handler and what it listens to.
+enum Handler {
+    Event(String, EventHandler),
+    Ack(String, AckHandler),
+    Any(Direction, AnyHandler),
+    Connection(ConnectionHandler),
+    Rtt(RttHandler),
+}
+
+struct Entry {
+    id: u64,
+    namespace: String,
+    handler: Handler,
+}
+
+/// Every handler of one connection, in registration order, by id so a
+/// guard can remove its own.
+///
+/// One list rather than a map per kind: a page registers tens of handlers,
+/// a scan of them costs less than hashing a key built for each lookup, and
+/// one collection type keeps the browser bundle small.
 #[derive(Default)]
 pub(crate) struct Listeners {
     next_id: u64,
-    events: HashMap<Key, Vec<(u64, EventHandler)>>,
-    acks: HashMap<Key, (u64, AckHandler)>,
-    any: HashMap<(String, Direction), Vec<(u64, AnyHandler)>>,
-    connection: HashMap<String, Vec<(u64, ConnectionHandler)>>,
-    rtt: HashMap<String, Vec<(u64, RttHandler)>>,
-}
-
-fn push<K: std::hash::Hash + Eq, H>(map: &mut HashMap<K, Vec<(u64, H)>>, key: K, id: u64, h: H) {
-    map.entry(key).or_default().push((id, h));
-}
-
-fn remove_from<K, H>(map: &mut HashMap<K, Vec<(u64, H)>>, id: u64) {
-    map.retain(|_, handlers| {
-        handlers.retain(|(i, _)| *i != id);
-        !handlers.is_empty()
-    });
-}
-
-fn cloned<K: std::hash::Hash + Eq, H: Clone>(map: &HashMap<K, Vec<(u64, H)>>, key: &K) -> Vec<H> {
-    map.get(key)
-        .map(|handlers| handlers.iter().map(|(_, h)| h.clone()).collect())
-        .unwrap_or_default()
+    entries: Vec<Entry>,
 }
 
 impl Listeners {
-    fn next_id(&mut self) -> u64 {
+    fn add(&mut self, namespace: &str, handler: Handler) -> u64 {
         self.next_id += 1;
+        self.entries.push(Entry {
+            id: self.next_id,
+            namespace: namespace.to_owned(),
+            handler,
+        });
         self.next_id
     }
 
+    fn on<'a>(&'a self, namespace: &'a str) -> impl Iterator<Item = &'a Handler> + 'a {
+        self.entries
+            .iter()
+            .filter(move |e| e.namespace == namespace)
+            .map(|e| &e.handler)
+    }
+
     pub(crate) fn add_event(&mut self, ns: &str, event: &str, handler: EventHandler) -> u64 {
-        let id = self.next_id();
-        push(
-            &mut self.events,
-            (ns.to_owned(), event.to_owned()),
-            id,
-            handler,
-        );
-        id
+        self.add(ns, Handler::Event(event.to_owned(), handler))
     }
 
     /// Sets the one handler that answers `event`'s acknowledgements (a later
     /// one replaces it).
     pub(crate) fn set_ack(&mut self, ns: &str, event: &str, handler: AckHandler) -> u64 {
-        let id = self.next_id();
-        self.acks
-            .insert((ns.to_owned(), event.to_owned()), (id, handler));
-        id
+        self.entries.retain(|e| {
+            !(e.namespace == ns && matches!(&e.handler, Handler::Ack(name, _) if name == event))
+        });
+        self.add(ns, Handler::Ack(event.to_owned(), handler))
     }
 
     pub(crate) fn add_any(&mut self, ns: &str, direction: Direction, handler: AnyHandler) -> u64 {
-        let id = self.next_id();
-        push(&mut self.any, (ns.to_owned(), direction), id, handler);
-        id
+        self.add(ns, Handler::Any(direction, handler))
     }
 
     pub(crate) fn add_connection(&mut self, ns: &str, handler: ConnectionHandler) -> u64 {
-        let id = self.next_id();
-        push(&mut self.connection, ns.to_owned(), id, handler);
-        id
+        self.add(ns, Handler::Connection(handler))
     }
 
     pub(crate) fn add_rtt(&mut self, ns: &str, handler: RttHandler) -> u64 {
-        let id = self.next_id();
-        push(&mut self.rtt, ns.to_owned(), id, handler);
-        id
+        self.add(ns, Handler::Rtt(handler))
     }
 
     fn remove(&mut self, id: u64) {
-        remove_from(&mut self.events, id);
-        remove_from(&mut self.any, id);
-        remove_from(&mut self.connection, id);
-        remove_from(&mut self.rtt, id);
-        self.acks.retain(|_, (i, _)| *i != id);
+        self.entries.retain(|e| e.id != id);
     }
 
     /// The handlers of `event` on `ns`, cloned so they run with no borrow held.
     pub(crate) fn event_handlers(&self, ns: &str, event: &str) -> Vec<EventHandler> {
-        cloned(&self.events, &(ns.to_owned(), event.to_owned()))
+        self.on(ns)
+            .filter_map(|h| match h {
+                Handler::Event(name, h) if name == event => Some(Rc::clone(h)),
+                _ => None,
+            })
+            .collect()
     }
 
     pub(crate) fn ack_handler(&self, ns: &str, event: &str) -> Option<AckHandler> {
-        self.acks
-            .get(&(ns.to_owned(), event.to_owned()))
-            .map(|(_, h)| h.clone())
+        self.on(ns).find_map(|h| match h {
+            Handler::Ack(name, h) if name == event => Some(Rc::clone(h)),
+            _ => None,
+        })
     }
 
     pub(crate) fn any_handlers(&self, ns: &str, direction: Direction) -> Vec<AnyHandler> {
-        cloned(&self.any, &(ns.to_owned(), direction))
+        self.on(ns)
+            .filter_map(|h| match h {
+                Handler::Any(d, h) if *d == direction => Some(Rc::clone(h)),
+                _ => None,
+            })
+            .collect()
     }
 
     pub(crate) fn connection_handlers(&self, ns: &str) -> Vec<ConnectionHandler> {
-        cloned(&self.connection, &ns.to_owned())
+        self.on(ns)
+            .filter_map(|h| match h {
+                Handler::Connection(h) => Some(Rc::clone(h)),
+                _ => None,
+            })
+            .collect()
     }
 
     /// Every round-trip handler, of every namespace: the round trip is the
     /// connection's.
     pub(crate) fn rtt_handlers(&self) -> Vec<RttHandler> {
-        self.rtt
-            .values()
-            .flat_map(|handlers| handlers.iter().map(|(_, h)| h.clone()))
+        self.entries
+            .iter()
+            .filter_map(|e| match &e.handler {
+                Handler::Rtt(h) => Some(Rc::clone(h)),
+                _ => None,
+            })
             .collect()
     }
 
     /// How many handlers are registered on `ns`, for leak tests.
     pub(crate) fn len(&self, ns: &str) -> usize {
-        let events: usize = self
-            .events
-            .iter()
-            .filter(|((n, _), _)| n == ns)
-            .map(|(_, handlers)| handlers.len())
-            .sum();
-        let any: usize = self
-            .any
-            .iter()
-            .filter(|((n, _), _)| n == ns)
-            .map(|(_, handlers)| handlers.len())
-            .sum();
-        let acks = self.acks.keys().filter(|(n, _)| n == ns).count();
-        let connection = self.connection.get(ns).map_or(0, Vec::len);
-        let rtt = self.rtt.get(ns).map_or(0, Vec::len);
-        events + any + acks + connection + rtt
+        self.on(ns).count()
     }
 }
 
@@ -234,5 +228,26 @@ mod tests {
         assert_eq!(listeners.any_handlers("/", Direction::Outgoing).len(), 1);
         assert!(listeners.any_handlers("/", Direction::Incoming).is_empty());
         assert_eq!(listeners.len("/admin"), 1);
+    }
+
+    #[test]
+    fn handlers_run_in_registration_order_and_a_later_ack_handler_replaces_the_first() {
+        use std::cell::RefCell;
+        let mut listeners = Listeners::default();
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        for n in 0..3 {
+            let seen = Rc::clone(&seen);
+            listeners.add_event("/", "x", Rc::new(move |_| seen.borrow_mut().push(n)));
+        }
+        for handler in listeners.event_handlers("/", "x") {
+            handler(Vec::new());
+        }
+        assert_eq!(*seen.borrow(), [0, 1, 2]);
+
+        listeners.set_ack("/", "ask", Rc::new(|_, _| {}));
+        let second = listeners.set_ack("/", "ask", Rc::new(|_, _| {}));
+        assert_eq!(listeners.len("/"), 4);
+        listeners.remove(second);
+        assert!(listeners.ack_handler("/", "ask").is_none());
     }
 }

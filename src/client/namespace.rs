@@ -333,10 +333,14 @@ impl Namespace {
         }
         self.status = Status::Idle;
         self.buffer.clear();
-        let mut failed: Vec<u64> = self.in_flight.handles().collect();
-        failed.extend(self.queue.iter().filter_map(|q| q.handle));
-        failed.sort_unstable();
-        failed.dedup();
+        // In handle order, each once (an emit may be both queued and in flight).
+        let mut failed: Vec<u64> = Vec::new();
+        let handles = self.in_flight.handles();
+        for handle in handles.chain(self.queue.iter().filter_map(|q| q.handle)) {
+            if let Err(at) = failed.binary_search(&handle) {
+                failed.insert(at, handle);
+            }
+        }
         self.in_flight.clear();
         self.queue.clear();
         for id in failed {

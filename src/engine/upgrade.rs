@@ -143,9 +143,13 @@ impl Upgrade {
                 self.deadline = None;
                 self.events.push_back(UpgradeEvent::PausePolling);
             }
-            EnginePacket::Pong(payload) => self.fail(format!(
-                "the server answered the WebSocket upgrade probe with pong {payload:?} instead of \"probe\""
-            )),
+            EnginePacket::Pong(payload) => {
+                let mut quoted = String::new();
+                crate::protocol::json::write_str(&mut quoted, &payload);
+                self.fail(format!(
+                    "the server answered the WebSocket upgrade probe with pong {quoted} instead of \"probe\""
+                ));
+            }
             other => self.fail(format!(
                 "the server answered the WebSocket upgrade probe with an unexpected {} packet instead of pong \"probe\"",
                 kind_name(&other)

@@ -5,16 +5,7 @@
 //! Binary messages travel as raw WebSocket binary frames, or, in polling
 //! bodies where everything is text, as `b` followed by their base64.
 
-use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-use base64::Engine as _;
-
-use super::{DecodeError, Handshake};
-
-/// Standard base64; encodes with padding, decodes with or without it.
-const BASE64: GeneralPurpose = GeneralPurpose::new(
-    &base64::alphabet::STANDARD,
-    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
-);
+use super::{base64, DecodeError, Handshake};
 
 /// One WebSocket frame, as the browser hands it over or takes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,11 +56,7 @@ impl EnginePacket {
             '4' => Self::Message(data.to_owned()),
             '5' => Self::Upgrade,
             '6' => Self::Noop,
-            'b' => Self::Binary(
-                BASE64
-                    .decode(data)
-                    .map_err(|e| DecodeError::InvalidBase64(e.to_string()))?,
-            ),
+            'b' => Self::Binary(base64::decode(data).map_err(DecodeError::InvalidBase64)?),
             other => return Err(DecodeError::UnknownEnginePacketType(other)),
         })
     }
@@ -137,7 +124,7 @@ impl EnginePacket {
             Self::Binary(bytes) => {
                 let mut out = String::with_capacity(1 + bytes.len().div_ceil(3) * 4);
                 out.push('b');
-                BASE64.encode_string(bytes, &mut out);
+                base64::encode_into(bytes, &mut out);
                 out
             }
         }

@@ -164,10 +164,8 @@ mod platform {
     use super::{number_from_f64, Value, MAX_DEPTH};
 
     pub(super) fn parse(text: &str) -> Result<Value, String> {
-        let parsed = JSON::parse(text).map_err(|e| {
-            e.dyn_ref::<js_sys::Error>()
-                .map_or_else(|| "not JSON".to_owned(), |e| String::from(e.message()))
-        })?;
+        let parsed =
+            JSON::parse(text).map_err(|e| crate::js_error::js_error_text(&e, "not JSON"))?;
         from_js(&parsed, 0)
     }
 

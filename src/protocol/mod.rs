@@ -21,6 +21,7 @@
 //! `socketio/socket.io-protocol`.
 
 mod attachments;
+mod base64;
 mod engine_packet;
 mod error;
 mod handshake;

@@ -149,7 +149,8 @@ impl PollingTransport {
             init.set_signal(Some(&controller.signal()));
         }
         let request = Request::new_with_str_and_init(url, &init).map_err(|e| {
-            TransportError::Unavailable(format!("cannot build a polling request to {url}: {e:?}"))
+            let why = crate::js_error::js_error_text(&e, "an exception that is not an Error");
+            TransportError::Unavailable(format!("cannot build a polling request to {url}: {why}"))
         })?;
         let headers = request.headers();
         if body.is_some() {

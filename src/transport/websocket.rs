@@ -108,8 +108,5 @@ impl Drop for WebSocketTransport {
 
 /// Text of a JS exception, for error messages.
 fn describe(err: &wasm_bindgen::JsValue) -> String {
-    err.dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| err.as_string())
-        .unwrap_or_else(|| format!("{err:?}"))
+    crate::js_error::js_error_text(err, "an exception that is not an Error")
 }
