@@ -2,8 +2,9 @@
 //! several namespaces multiplexed over one session (sans-IO), as in
 //! socket.io-client's `Manager`.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
+use crate::client::names::NameMap;
 use crate::client::{Namespace, NamespaceEvent, NamespaceOptions};
 use crate::protocol::{DecodeError, Reassembler};
 use crate::time::Instant;
@@ -38,7 +39,7 @@ pub enum Outgoing {
 /// ```
 #[derive(Debug, Default)]
 pub struct Connection {
-    namespaces: BTreeMap<String, Namespace>,
+    namespaces: NameMap<Namespace>,
     reassembler: Reassembler,
     session_open: bool,
     transmit: VecDeque<Outgoing>,

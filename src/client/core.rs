@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use futures_channel::oneshot;
 
+use crate::client::names::NameMap;
 use crate::client::url::check_server;
 use crate::client::{
     AckError, AckFailure, Connection, ConnectionState, EmitError, EmitOptions, NamespaceEvent,
@@ -83,7 +84,7 @@ pub(crate) struct Core {
     pub(crate) rtt: Option<Duration>,
     engine: EngineSocket,
     connection: Connection,
-    joined: BTreeMap<String, Joined>,
+    joined: NameMap<Joined>,
     reconnect: Reconnect,
     /// No connection is wanted: every namespace left, or reconnection gave up.
     stopped: bool,
@@ -122,7 +123,7 @@ impl Core {
             rtt: None,
             engine,
             connection: Connection::default(),
-            joined: BTreeMap::new(),
+            joined: NameMap::default(),
             stopped: true,
             connected_once: false,
             engine_opened: false,
@@ -138,11 +139,11 @@ impl Core {
         if self.stopped {
             if let Err(err) = check_server(&self.options.url, &self.options.query) {
                 self.last_error = Some(format!("cannot connect: {err}"));
-                self.joined.entry(ns.to_owned()).or_default().left = true;
+                self.joined.get_or_default(ns).left = true;
                 return;
             }
         }
-        let entry = self.joined.entry(ns.to_owned()).or_default();
+        let entry = self.joined.get_or_default(ns);
         if !entry.left && self.connection.namespace_mut(ns).is_some() {
             return;
         }

@@ -21,6 +21,7 @@ mod error;
 mod in_flight;
 mod listeners;
 mod manager;
+mod names;
 mod namespace;
 mod options;
 mod reconnect;

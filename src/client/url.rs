@@ -55,7 +55,10 @@ impl ServerUrl {
         let rest = rest.split('#').next().unwrap_or_default();
         let (before_query, query) = rest.split_once('?').unwrap_or((rest, ""));
         let (authority, path) = match before_query.find('/') {
-            Some(at) => before_query.split_at(at),
+            // `find` gives a char boundary, so this never falls back.
+            Some(at) => before_query
+                .split_at_checked(at)
+                .unwrap_or((before_query, "")),
             None => (before_query, ""),
         };
         if authority.is_empty() {

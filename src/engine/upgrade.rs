@@ -213,7 +213,7 @@ impl Upgrade {
     fn fail_timed_out(&mut self) {
         self.fail(format!(
             "the server did not answer the WebSocket upgrade probe within {} ms",
-            self.probe_timeout.as_millis()
+            u64::try_from(self.probe_timeout.as_millis()).unwrap_or(u64::MAX)
         ));
     }
 

@@ -96,8 +96,9 @@ pub(crate) fn write_str(out: &mut String, s: &str) {
             0x00..=0x1f => "",
             _ => continue,
         };
-        // Every byte matched above is ASCII, so `i` is a char boundary.
-        out.push_str(&s[start..i]);
+        // Every byte matched above is ASCII, so `i` is a char boundary
+        // (`get` rather than indexing keeps the panic path out of the bundle).
+        out.push_str(s.get(start..i).unwrap_or_default());
         if escape.is_empty() {
             const HEX: &[u8; 16] = b"0123456789abcdef";
             out.push_str("\\u00");
@@ -108,7 +109,7 @@ pub(crate) fn write_str(out: &mut String, s: &str) {
         }
         start = i + 1;
     }
-    out.push_str(&s[start..]);
+    out.push_str(s.get(start..).unwrap_or_default());
     out.push('"');
 }
 
