@@ -4,12 +4,13 @@
 //! touches the browser: the driver feeds it [`Input`]s and performs the
 //! [`EngineAction`]s it queues, so it is tested natively.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use futures_channel::oneshot;
 
 use crate::client::names::NameMap;
+use crate::client::sorted_map::SortedMap;
 use crate::client::url::check_server;
 use crate::client::{
     AckError, AckFailure, Connection, ConnectionState, EmitError, EmitOptions, NamespaceEvent,
@@ -58,7 +59,7 @@ struct Joined {
     refused: Option<String>,
     /// Left with `disconnect()`, refused by the server, or ended by it.
     left: bool,
-    ack_waiters: BTreeMap<u64, AckWaiter>,
+    ack_waiters: SortedMap<u64, AckWaiter>,
     /// The state and transport shown when the current step began, to
     /// report what the step changed.
     before_step: (ConnectionState, TransportKind),
@@ -229,7 +230,7 @@ impl Core {
     /// Forgets the acknowledgement `id` on `ns`: nobody waits for it any more.
     pub(crate) fn cancel_ack(&mut self, ns: &str, id: u64) {
         if let Some(j) = self.joined.get_mut(ns) {
-            j.ack_waiters.remove(&id);
+            j.ack_waiters.remove(id);
         }
         if let Some(n) = self.connection.namespace_mut(ns) {
             n.cancel_ack(id);
@@ -255,7 +256,7 @@ impl Core {
         }
         entry.left = true;
         entry.connected = false;
-        for waiter in std::mem::take(&mut entry.ack_waiters).into_values() {
+        for waiter in entry.ack_waiters.drain_values() {
             // The receiver may be gone already: nobody waits any more.
             let _ = waiter.sender.send(Err(AckError::Disconnected));
         }
@@ -444,7 +445,7 @@ impl Core {
                 if let Some(waiter) = self
                     .joined
                     .get_mut(&ns)
-                    .and_then(|j| j.ack_waiters.remove(&id))
+                    .and_then(|j| j.ack_waiters.remove(id))
                 {
                     if let Some(sent_at) = waiter.sent_at {
                         let rtt = now.saturating_duration_since(sent_at);
@@ -459,7 +460,7 @@ impl Core {
                 if let Some(waiter) = self
                     .joined
                     .get_mut(&ns)
-                    .and_then(|j| j.ack_waiters.remove(&id))
+                    .and_then(|j| j.ack_waiters.remove(id))
                 {
                     let ms = waiter.timeout.map_or(0, |t| t.as_millis());
                     let error = match reason {

@@ -3,8 +3,7 @@
 //! deadline and the overdue acks are found without looking at every emit
 //! (with 100 emits in flight, the pump asks on every message).
 
-use std::collections::{BTreeMap, BTreeSet};
-
+use crate::client::sorted_map::SortedMap;
 use crate::time::Instant;
 
 /// One emit waiting for its ack.
@@ -18,9 +17,9 @@ pub(crate) struct Waiting {
 /// The emits waiting for an ack, by wire ack id.
 #[derive(Debug, Default)]
 pub(crate) struct InFlight {
-    waiting: BTreeMap<u64, Waiting>,
+    waiting: SortedMap<u64, Waiting>,
     /// `(deadline, wire id)` of every waiting emit that has a deadline.
-    deadlines: BTreeSet<(Instant, u64)>,
+    deadlines: SortedMap<(Instant, u64), ()>,
 }
 
 impl InFlight {
@@ -29,12 +28,12 @@ impl InFlight {
             self.forget_deadline(wire, old);
         }
         if let Some(deadline) = waiting.deadline {
-            self.deadlines.insert((deadline, wire));
+            self.deadlines.insert((deadline, wire), ());
         }
     }
 
     pub(crate) fn remove(&mut self, wire: u64) -> Option<Waiting> {
-        let waiting = self.waiting.remove(&wire)?;
+        let waiting = self.waiting.remove(wire)?;
         self.forget_deadline(wire, waiting);
         Some(waiting)
     }
@@ -42,11 +41,11 @@ impl InFlight {
     /// Keeps only the emits for which `keep(wire, waiting)` holds.
     pub(crate) fn retain(&mut self, mut keep: impl FnMut(u64, &Waiting) -> bool) {
         let deadlines = &mut self.deadlines;
-        self.waiting.retain(|&wire, waiting| {
+        self.waiting.retain(|wire, waiting| {
             let kept = keep(wire, waiting);
             if !kept {
                 if let Some(deadline) = waiting.deadline {
-                    deadlines.remove(&(deadline, wire));
+                    deadlines.remove((deadline, wire));
                 }
             }
             kept
@@ -71,19 +70,19 @@ impl InFlight {
     pub(crate) fn overdue(&self, now: Instant) -> Vec<u64> {
         self.deadlines
             .iter()
-            .take_while(|(deadline, _)| *deadline <= now)
-            .map(|(_, wire)| *wire)
+            .take_while(|((deadline, _), ())| *deadline <= now)
+            .map(|((_, wire), ())| wire)
             .collect()
     }
 
     /// The earliest deadline.
     pub(crate) fn earliest(&self) -> Option<Instant> {
-        self.deadlines.first().map(|(deadline, _)| *deadline)
+        self.deadlines.first().map(|((deadline, _), ())| deadline)
     }
 
     fn forget_deadline(&mut self, wire: u64, waiting: Waiting) {
         if let Some(deadline) = waiting.deadline {
-            self.deadlines.remove(&(deadline, wire));
+            self.deadlines.remove((deadline, wire));
         }
     }
 }

@@ -26,6 +26,7 @@ mod namespace;
 mod options;
 mod reconnect;
 mod socket;
+mod sorted_map;
 mod state;
 mod url;
 
