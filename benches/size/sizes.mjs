@@ -85,6 +85,17 @@ function main(argv) {
     const added = [signed(total(page, 'gzip') - total('bare', 'gzip')), signed(total(page, 'brotli') - total('bare', 'brotli'))];
     console.log(`| ${label} | ${cells.join(' | ')} | ${ratio} | ${added.join(' | ')} |`);
   }
+  // The official JavaScript client, for comparison (npm's copy, the test peer).
+  const sioDir = new URL('../../node_modules/socket.io-client/', import.meta.url);
+  try {
+    const { version } = JSON.parse(readFileSync(new URL('package.json', sioDir), 'utf8'));
+    const data = readFileSync(new URL('dist/socket.io.min.js', sioDir));
+    const gz = gzipSync(data, { level: 9 }).length;
+    const br = brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+    console.log(`\nFor comparison, socket.io-client ${version} (socket.io.min.js, a page adds it whole): ${spaced(data.length)} raw, ${spaced(gz)} gzip, ${spaced(br)} brotli.`);
+  } catch {
+    // Not installed (npm ci installs it): no comparison line.
+  }
   if (flag !== '--check') return;
 
   const budget = parseBudget(readFileSync(budgetFile, 'utf8'), budgetFile);

@@ -14,6 +14,11 @@ use serde_json::Number;
 /// [`SocketPacket::into_wire`](crate::protocol::SocketPacket::into_wire)); in
 /// memory they sit where they belong.
 ///
+/// In the browser, JSON from the wire is read by the page's `JSON.parse`,
+/// so numbers are JavaScript numbers, as every JavaScript peer sees them: a
+/// whole number up to 2^53 becomes an integer [`Number`], a larger one the
+/// nearest double. Natively, serde_json reads integers exactly.
+///
 /// ```
 /// use leptos_socketio::protocol::Value;
 ///
