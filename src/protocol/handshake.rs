@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Value;
+
 /// The `maxPayload` assumed when the server does not send one, in bytes
 /// (the default of both the Node server and socketioxide).
 const DEFAULT_MAX_PAYLOAD: u64 = 1_000_000;
@@ -39,9 +41,42 @@ pub struct Handshake {
 impl Handshake {
     /// Reads the JSON of an `open` packet; the error says what is missing
     /// or wrong.
+    ///
+    /// Read by hand rather than through serde's derive, which would weigh
+    /// several KB in the browser bundle for five fields.
     pub(crate) fn parse(json: &str) -> Result<Handshake, String> {
         let value = super::json::parse(json)?;
-        super::from_value(value).map_err(|e| e.to_string())
+        let Value::Object(fields) = value else {
+            return Err("expected a JSON object".to_owned());
+        };
+        let number = |name: &str, default: Option<u64>| match fields.get(name) {
+            Some(Value::Number(n)) => n
+                .as_u64()
+                .ok_or_else(|| wrong(name, "a whole number of 0 or more")),
+            Some(_) => Err(wrong(name, "a whole number of 0 or more")),
+            None => default.ok_or_else(|| missing(name)),
+        };
+        let sid = match fields.get("sid") {
+            Some(Value::String(sid)) => sid.clone(),
+            Some(_) => return Err(wrong("sid", "a string")),
+            None => return Err(missing("sid")),
+        };
+        let upgrades = match fields.get("upgrades") {
+            None => Vec::new(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|u| u.as_str().map(str::to_owned))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| wrong("upgrades", "an array of strings"))?,
+            Some(_) => return Err(wrong("upgrades", "an array of strings")),
+        };
+        Ok(Handshake {
+            sid,
+            upgrades,
+            ping_interval: number("pingInterval", None)?,
+            ping_timeout: number("pingTimeout", None)?,
+            max_payload: number("maxPayload", Some(DEFAULT_MAX_PAYLOAD))?,
+        })
     }
 
     /// The handshake as compact JSON, with every field present, in the
@@ -66,6 +101,16 @@ impl Handshake {
         out.push('}');
         out
     }
+}
+
+#[inline(never)]
+fn missing(field: &str) -> String {
+    format!("missing field `{field}`")
+}
+
+#[inline(never)]
+fn wrong(field: &str, expected: &str) -> String {
+    format!("`{field}` must be {expected}")
 }
 
 #[cfg(test)]
@@ -113,6 +158,40 @@ mod tests {
             r#"{"sid":1,"pingInterval":1,"pingTimeout":2}"#,
         ] {
             assert!(parse(json).is_err(), "{json} should be rejected");
+        }
+    }
+
+    #[test]
+    fn a_bad_handshake_names_the_field_and_what_it_must_be() {
+        let cases = [
+            (
+                r#"{"pingInterval":1,"pingTimeout":2}"#,
+                "missing field `sid`",
+            ),
+            (
+                r#"{"sid":"a","pingTimeout":2}"#,
+                "missing field `pingInterval`",
+            ),
+            (
+                r#"{"sid":7,"pingInterval":1,"pingTimeout":2}"#,
+                "`sid` must be a string",
+            ),
+            (
+                r#"{"sid":"a","pingInterval":-1,"pingTimeout":2}"#,
+                "`pingInterval` must be a whole number of 0 or more",
+            ),
+            (
+                r#"{"sid":"a","pingInterval":1,"pingTimeout":2.5}"#,
+                "`pingTimeout` must be a whole number of 0 or more",
+            ),
+            (
+                r#"{"sid":"a","upgrades":["websocket",1],"pingInterval":1,"pingTimeout":2}"#,
+                "`upgrades` must be an array of strings",
+            ),
+            (r#"["sid"]"#, "expected a JSON object"),
+        ];
+        for (json, want) in cases {
+            assert_eq!(parse(json), Err(want.to_owned()), "{json}");
         }
     }
 
