@@ -4,8 +4,6 @@
 //! closes the connection when the page goes away. Every JS callback it
 //! creates is owned here and dropped with the socket.
 
-use std::collections::hash_map::Entry;
-use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 use gloo_events::EventListener;
@@ -13,6 +11,7 @@ use gloo_timers::callback::Timeout;
 
 use crate::client::core::Input;
 use crate::client::manager::Shared;
+use crate::client::sorted_map::SortedMap;
 use crate::client::Manager;
 use crate::client::{engine_url, ServerUrl, SocketOptions, TransportKind};
 use crate::engine::{
@@ -31,7 +30,7 @@ enum Transport {
 /// The browser resources of one socket.
 #[derive(Default)]
 pub(crate) struct Io {
-    transports: HashMap<TransportId, Transport>,
+    transports: SortedMap<TransportId, Transport>,
     timer: Option<(Instant, Timeout)>,
     page_exit: Option<EventListener>,
 }
@@ -144,10 +143,10 @@ pub(crate) fn perform_actions(shared: &Rc<Shared>) {
             }
             EngineAction::Poll { id, sid } => {
                 let mut io = shared.io.borrow_mut();
-                if let Entry::Vacant(slot) = io.transports.entry(id) {
+                if io.transports.get(id).is_none() {
                     match polling_transport(shared, id) {
                         Ok(polling) => {
-                            slot.insert(Transport::Polling(polling));
+                            io.transports.insert(id, Transport::Polling(polling));
                         }
                         Err(why) => {
                             shared
@@ -158,22 +157,22 @@ pub(crate) fn perform_actions(shared: &Rc<Shared>) {
                         }
                     }
                 }
-                if let Some(Transport::Polling(polling)) = io.transports.get_mut(&id) {
+                if let Some(Transport::Polling(polling)) = io.transports.get_mut(id) {
                     polling.get(sid.as_deref());
                 }
             }
             EngineAction::Post { id, sid, body } => {
-                if let Some(Transport::Polling(polling)) = shared.io.borrow().transports.get(&id) {
+                if let Some(Transport::Polling(polling)) = shared.io.borrow().transports.get(id) {
                     polling.post(&sid, body);
                 }
             }
             EngineAction::PostLast { id, sid, body } => {
-                if let Some(Transport::Polling(polling)) = shared.io.borrow().transports.get(&id) {
+                if let Some(Transport::Polling(polling)) = shared.io.borrow().transports.get(id) {
                     polling.post_last(&sid, body);
                 }
             }
             EngineAction::Send { id, frame } => {
-                let sent = match shared.io.borrow().transports.get(&id) {
+                let sent = match shared.io.borrow().transports.get(id) {
                     Some(Transport::WebSocket(ws)) => ws.send(&frame),
                     _ => Ok(()),
                 };
@@ -186,7 +185,7 @@ pub(crate) fn perform_actions(shared: &Rc<Shared>) {
             }
             EngineAction::Close { id } => {
                 // Dropped outside the borrow: a WebSocket close may report.
-                let removed = shared.io.borrow_mut().transports.remove(&id);
+                let removed = shared.io.borrow_mut().transports.remove(id);
                 drop(removed);
             }
             EngineAction::Remember(kind) => {

@@ -37,6 +37,18 @@ impl<K: Ord + Copy, V> SortedMap<K, V> {
         }
     }
 
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn get(&self, key: K) -> Option<&V> {
+        let at = self.find(key).ok()?;
+        self.0.get(at).map(|(_, v)| v)
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn get_mut(&mut self, key: K) -> Option<&mut V> {
+        let at = self.find(key).ok()?;
+        self.0.get_mut(at).map(|(_, v)| v)
+    }
+
     pub(crate) fn remove(&mut self, key: K) -> Option<V> {
         let at = self.find(key).ok()?;
         Some(self.0.remove(at).1)
