@@ -208,7 +208,7 @@ mod browser_side {
         // the loop rarely turns more than twice).
         let now = now();
         loop {
-            let inputs: Vec<Input> = shared.inbox.borrow_mut().drain(..).collect();
+            let inputs = Vec::from(std::mem::take(&mut *shared.inbox.borrow_mut()));
             let dispatch = shared.core.borrow_mut().step(inputs, now);
             crate::client::browser::perform_actions(shared);
             if dispatch.is_empty() && shared.inbox.borrow().is_empty() {

@@ -102,7 +102,7 @@ impl Session {
                 self.deadline = Some(now + heartbeat_window(&handshake));
                 self.state = SessionState::Open(handshake.clone());
                 self.events.push_back(SessionEvent::Opened(handshake));
-                self.transmit.extend(self.waiting.drain(..));
+                self.transmit.extend(std::mem::take(&mut self.waiting));
             }
             (EnginePacket::Open(_), Some(_)) => {
                 self.close_with(CloseReason::UnexpectedPacket("a second open packet"));

@@ -108,7 +108,7 @@ impl WriteBuffer {
         if self.queue.is_empty() {
             return None;
         }
-        let batch: Vec<EnginePacket> = self.queue.drain(..).collect();
+        let batch = Vec::from(std::mem::take(&mut self.queue));
         Some(encode_payload(&batch))
     }
 
@@ -142,7 +142,8 @@ impl WriteBuffer {
     /// (once by POST, once by the new transport) could deliver it twice;
     /// dropping it could lose it; this way neither happens.
     pub fn drain_all(&mut self) -> Vec<EnginePacket> {
-        self.queue.drain(..).collect()
+        // The whole queue moved out (no `Drain` code in the bundle).
+        Vec::from(std::mem::take(&mut self.queue))
     }
 
     /// Whether a POST is in flight.
