@@ -1,11 +1,14 @@
 //! The JSON seam: text to [`Value`] and back, the one place the codecs
 //! touch JSON.
 //!
-//! - **Reading**: in the browser (wasm32), the page's own engine,
-//!   `JSON.parse`, then a walk of the result into a [`Value`]; elsewhere
-//!   serde_json. The browser already ships a fast, exact JSON parser, so the
-//!   bundle does not carry a second one (serde_json's parser and its float
-//!   parsing were about 30 KB of the client's wasm).
+//! - **Reading**: plain JSON, the bulk of the traffic (strings without
+//!   escapes, whole numbers, arrays, objects), is read in Rust by a small
+//!   reader that gives up on anything else ([`plain`]). The rest: in the
+//!   browser (wasm32), the page's own engine, `JSON.parse`, then a walk of
+//!   the result into a [`Value`]; elsewhere serde_json. The browser already
+//!   ships a fast, exact JSON parser, so the bundle does not carry a second
+//!   one (serde_json's parser and its float parsing were about 30 KB of the
+//!   client's wasm).
 //! - **Writing**: one small writer here, for every target: compact JSON
 //!   with serde_json's escaping, integers digit by digit, and only floats
 //!   handed to the platform (`Number.prototype.toString` in the browser,
@@ -22,14 +25,21 @@ use serde_json::Number;
 
 use super::Value;
 
+mod plain;
+
 /// How deep arrays and objects may nest in text read from the wire.
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 pub(crate) const MAX_DEPTH: usize = 128;
 
 /// Reads one JSON text into a [`Value`]. The error names what was wrong,
 /// in the words of the parser that found it.
+///
+/// Plain JSON (no escapes, no fractions) is read in Rust ([`plain`]);
+/// anything else, errors included, by the platform's parser.
 pub(crate) fn parse(text: &str) -> Result<Value, String> {
-    platform::parse(text)
+    match plain::parse(text) {
+        Some(value) => Ok(value),
+        None => platform::parse(text),
+    }
 }
 
 /// Appends `value` to `out` as compact JSON; binary parts are written as
