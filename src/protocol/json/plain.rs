@@ -65,12 +65,9 @@ impl Reader<'_> {
     fn string(&mut self) -> Option<String> {
         self.at += 1; // the opening quote
         let start = self.at;
-        loop {
-            match self.peek()? {
-                b'"' => break,
-                b'\\' | 0x00..=0x1f => return None,
-                _ => self.at += 1,
-            }
+        self.at += super::plain_run(self.text.as_bytes().get(start..)?);
+        if self.peek()? != b'"' {
+            return None; // an escape or a control character
         }
         // Both ends sit next to an ASCII quote: char boundaries.
         let s = self.text.get(start..self.at)?.to_owned();
