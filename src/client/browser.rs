@@ -143,7 +143,7 @@ pub(crate) fn perform_actions(shared: &Rc<Shared>) {
             }
             EngineAction::Poll { id, sid } => {
                 let mut io = shared.io.borrow_mut();
-                if io.transports.get(id).is_none() {
+                if !io.transports.contains_key(&id) {
                     match polling_transport(shared, id) {
                         Ok(polling) => {
                             io.transports.insert(id, Transport::Polling(polling));
@@ -157,22 +157,22 @@ pub(crate) fn perform_actions(shared: &Rc<Shared>) {
                         }
                     }
                 }
-                if let Some(Transport::Polling(polling)) = io.transports.get_mut(id) {
+                if let Some(Transport::Polling(polling)) = io.transports.get_mut(&id) {
                     polling.get(sid.as_deref());
                 }
             }
             EngineAction::Post { id, sid, body } => {
-                if let Some(Transport::Polling(polling)) = shared.io.borrow().transports.get(id) {
+                if let Some(Transport::Polling(polling)) = shared.io.borrow().transports.get(&id) {
                     polling.post(&sid, body);
                 }
             }
             EngineAction::PostLast { id, sid, body } => {
-                if let Some(Transport::Polling(polling)) = shared.io.borrow().transports.get(id) {
+                if let Some(Transport::Polling(polling)) = shared.io.borrow().transports.get(&id) {
                     polling.post_last(&sid, body);
                 }
             }
             EngineAction::Send { id, frame } => {
-                let sent = match shared.io.borrow().transports.get(id) {
+                let sent = match shared.io.borrow().transports.get(&id) {
                     Some(Transport::WebSocket(ws)) => ws.send(&frame),
                     _ => Ok(()),
                 };
@@ -185,7 +185,7 @@ pub(crate) fn perform_actions(shared: &Rc<Shared>) {
             }
             EngineAction::Close { id } => {
                 // Dropped outside the borrow: a WebSocket close may report.
-                let removed = shared.io.borrow_mut().transports.remove(id);
+                let removed = shared.io.borrow_mut().transports.remove(&id);
                 drop(removed);
             }
             EngineAction::Remember(kind) => {

@@ -4,7 +4,7 @@
 
 use std::collections::VecDeque;
 
-use crate::client::names::NameMap;
+use crate::client::sorted_map::SortedMap;
 use crate::client::{Namespace, NamespaceEvent, NamespaceOptions};
 use crate::protocol::{DecodeError, Reassembler};
 use crate::time::Instant;
@@ -39,7 +39,7 @@ pub enum Outgoing {
 /// ```
 #[derive(Debug, Default)]
 pub struct Connection {
-    namespaces: NameMap<Namespace>,
+    namespaces: SortedMap<String, Namespace>,
     reassembler: Reassembler,
     session_open: bool,
     transmit: VecDeque<Outgoing>,

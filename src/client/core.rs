@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use futures_channel::oneshot;
 
-use crate::client::names::NameMap;
 use crate::client::sorted_map::SortedMap;
 use crate::client::url::check_server;
 use crate::client::{
@@ -85,7 +84,7 @@ pub(crate) struct Core {
     pub(crate) rtt: Option<Duration>,
     engine: EngineSocket,
     connection: Connection,
-    joined: NameMap<Joined>,
+    joined: SortedMap<String, Joined>,
     reconnect: Reconnect,
     /// No connection is wanted: every namespace left, or reconnection gave up.
     stopped: bool,
@@ -124,7 +123,7 @@ impl Core {
             rtt: None,
             engine,
             connection: Connection::default(),
-            joined: NameMap::default(),
+            joined: SortedMap::default(),
             stopped: true,
             connected_once: false,
             engine_opened: false,
@@ -230,7 +229,7 @@ impl Core {
     /// Forgets the acknowledgement `id` on `ns`: nobody waits for it any more.
     pub(crate) fn cancel_ack(&mut self, ns: &str, id: u64) {
         if let Some(j) = self.joined.get_mut(ns) {
-            j.ack_waiters.remove(id);
+            j.ack_waiters.remove(&id);
         }
         if let Some(n) = self.connection.namespace_mut(ns) {
             n.cancel_ack(id);
@@ -445,7 +444,7 @@ impl Core {
                 if let Some(waiter) = self
                     .joined
                     .get_mut(&ns)
-                    .and_then(|j| j.ack_waiters.remove(id))
+                    .and_then(|j| j.ack_waiters.remove(&id))
                 {
                     if let Some(sent_at) = waiter.sent_at {
                         let rtt = now.saturating_duration_since(sent_at);
@@ -460,7 +459,7 @@ impl Core {
                 if let Some(waiter) = self
                     .joined
                     .get_mut(&ns)
-                    .and_then(|j| j.ack_waiters.remove(id))
+                    .and_then(|j| j.ack_waiters.remove(&id))
                 {
                     let ms = waiter.timeout.map_or(0, |t| t.as_millis());
                     let error = match reason {

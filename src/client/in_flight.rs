@@ -33,7 +33,7 @@ impl InFlight {
     }
 
     pub(crate) fn remove(&mut self, wire: u64) -> Option<Waiting> {
-        let waiting = self.waiting.remove(wire)?;
+        let waiting = self.waiting.remove(&wire)?;
         self.forget_deadline(wire, waiting);
         Some(waiting)
     }
@@ -41,11 +41,11 @@ impl InFlight {
     /// Keeps only the emits for which `keep(wire, waiting)` holds.
     pub(crate) fn retain(&mut self, mut keep: impl FnMut(u64, &Waiting) -> bool) {
         let deadlines = &mut self.deadlines;
-        self.waiting.retain(|wire, waiting| {
+        self.waiting.retain(|&wire, waiting| {
             let kept = keep(wire, waiting);
             if !kept {
                 if let Some(deadline) = waiting.deadline {
-                    deadlines.remove((deadline, wire));
+                    deadlines.remove(&(deadline, wire));
                 }
             }
             kept
@@ -71,18 +71,18 @@ impl InFlight {
         self.deadlines
             .iter()
             .take_while(|((deadline, _), ())| *deadline <= now)
-            .map(|((_, wire), ())| wire)
+            .map(|((_, wire), ())| *wire)
             .collect()
     }
 
     /// The earliest deadline.
     pub(crate) fn earliest(&self) -> Option<Instant> {
-        self.deadlines.first().map(|((deadline, _), ())| deadline)
+        self.deadlines.first().map(|((deadline, _), ())| *deadline)
     }
 
     fn forget_deadline(&mut self, wire: u64, waiting: Waiting) {
         if let Some(deadline) = waiting.deadline {
-            self.deadlines.remove((deadline, wire));
+            self.deadlines.remove(&(deadline, wire));
         }
     }
 }

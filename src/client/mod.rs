@@ -21,7 +21,6 @@ mod error;
 mod in_flight;
 mod listeners;
 mod manager;
-mod names;
 mod namespace;
 mod options;
 mod reconnect;

@@ -1,9 +1,15 @@
 //! The protocol core: codecs for Engine.IO v4 and Socket.IO v5 packets.
 //!
 //! Pure functions from text or bytes to typed packets and back; no IO, no
-//! clock, no browser APIs, so everything here is tested natively. Decoders
-//! never panic: malformed input gives a [`DecodeError`] that says what was
-//! wrong.
+//! clock, so everything here is tested natively. Decoders never panic:
+//! malformed input gives a [`DecodeError`] that says what was wrong.
+//!
+//! Two seams pick the platform's own codec, each in one file: JSON
+//! (`json.rs`: `JSON.parse` in the browser, serde_json elsewhere, with a
+//! plain-JSON reader in Rust in front of both) and base64 (`base64.rs`:
+//! `atob`/`btoa` in the browser, the `base64` crate elsewhere). They are
+//! pure functions of the JavaScript engine, not browser IO; their browser
+//! side is tested in Chromium (`tests/browser_codec.rs`).
 //!
 //! - [`EnginePacket`]: one Engine.IO packet, from a WebSocket [`Frame`] or
 //!   from text; the `open` packet carries a [`Handshake`].

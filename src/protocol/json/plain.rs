@@ -108,56 +108,53 @@ impl Reader<'_> {
         }))
     }
 
-    fn array(&mut self, depth: usize) -> Option<Value> {
+    /// The items of an array or object up to `close`, each read by `item`,
+    /// separated by commas (the opening bracket already seen).
+    fn items(&mut self, close: u8, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
         self.at += 1;
-        let mut items = Vec::new();
         self.skip_space();
-        if self.peek()? == b']' {
+        if self.peek()? == close {
             self.at += 1;
-            return Some(Value::Array(items));
+            return Some(());
         }
         loop {
-            items.push(self.value(depth + 1)?);
+            item(self)?;
             self.skip_space();
             match self.peek()? {
                 b',' => self.at += 1,
-                b']' => {
+                c if c == close => {
                     self.at += 1;
-                    return Some(Value::Array(items));
+                    return Some(());
                 }
                 _ => return None,
             }
         }
     }
 
+    fn array(&mut self, depth: usize) -> Option<Value> {
+        let mut items = Vec::new();
+        self.items(b']', |r| {
+            items.push(r.value(depth + 1)?);
+            Some(())
+        })?;
+        Some(Value::Array(items))
+    }
+
     fn object(&mut self, depth: usize) -> Option<Value> {
-        self.at += 1;
         let mut members = BTreeMap::new();
-        self.skip_space();
-        if self.peek()? == b'}' {
-            self.at += 1;
-            return Some(Value::Object(members));
-        }
-        loop {
-            self.skip_space();
-            if self.peek()? != b'"' {
+        self.items(b'}', |r| {
+            r.skip_space();
+            if r.peek()? != b'"' {
                 return None;
             }
-            let key = self.string()?;
-            self.skip_space();
-            self.eat(":")?;
+            let key = r.string()?;
+            r.skip_space();
+            r.eat(":")?;
             // A repeated key keeps its last value, as JSON.parse and serde_json do.
-            members.insert(key, self.value(depth + 1)?);
-            self.skip_space();
-            match self.peek()? {
-                b',' => self.at += 1,
-                b'}' => {
-                    self.at += 1;
-                    return Some(Value::Object(members));
-                }
-                _ => return None,
-            }
-        }
+            members.insert(key, r.value(depth + 1)?);
+            Some(())
+        })?;
+        Some(Value::Object(members))
     }
 }
 
