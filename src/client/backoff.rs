@@ -188,7 +188,7 @@ impl Backoff {
 
 /// `backo2`'s `duration()` for one attempt, with its random draw given.
 fn delay_ms(min: f64, max: f64, factor: f64, jitter: f64, attempts: u32, rand: f64) -> u64 {
-    let mut ms = min * factor.powf(f64::from(attempts));
+    let mut ms = min * pow(factor, f64::from(attempts));
     if jitter > 0.0 {
         let deviation = (rand * jitter * ms).floor();
         ms = if ((rand * 10.0).floor() as u64) & 1 == 0 {
@@ -201,6 +201,19 @@ fn delay_ms(min: f64, max: f64, factor: f64, jitter: f64, attempts: u32, rand: f
     let capped = if ms.is_nan() { max } else { ms.min(max) };
     // `| 0` in JS: truncate. Float-to-int `as` saturates, so this cannot wrap.
     capped.max(0.0) as u64
+}
+
+/// `Math.pow`, as backo2 calls it: in the browser the page's own (a libm
+/// `pow` compiled in would add 2 KB), natively Rust's.
+fn pow(base: f64, exponent: f64) -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::Math::pow(base, exponent)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        base.powf(exponent)
+    }
 }
 
 fn millis(duration: Duration) -> f64 {
