@@ -10,13 +10,12 @@ use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 
 use crate::client::core::Input;
+use crate::client::endpoint;
 use crate::client::manager::Shared;
 use crate::client::sorted_map::SortedMap;
 use crate::client::Manager;
-use crate::client::{engine_url, ServerUrl, SocketOptions, TransportKind};
-use crate::engine::{
-    EngineAction, RememberedTransport, TransportError, TransportId, DEFAULT_REMEMBER_TTL,
-};
+use crate::client::{SocketOptions, TransportKind};
+use crate::engine::{EngineAction, TransportError, TransportId};
 use crate::time::Instant;
 use crate::transport::{
     PollingConfig, PollingEvent, PollingTransport, TransportEvent, WebSocketTransport,
@@ -49,22 +48,9 @@ pub(crate) fn now() -> Instant {
     Instant::from_millis(performance_now().max(0.0) as u64)
 }
 
-/// The server URL, with the page's origin standing in for an empty one.
-fn server(options: &SocketOptions) -> String {
-    if options.url.is_empty() {
-        web_sys::window()
-            .and_then(|w| w.location().origin().ok())
-            .unwrap_or_default()
-    } else {
-        options.url.clone()
-    }
-}
-
-fn storage_key(options: &SocketOptions) -> String {
-    let authority = ServerUrl::parse(&server(options))
-        .map(|u| u.authority)
-        .unwrap_or_default();
-    format!("leptos-socketio:transport:{authority}")
+/// The page's origin, for an empty server URL.
+fn origin() -> Option<String> {
+    web_sys::window()?.location().origin().ok()
 }
 
 fn local_storage() -> Option<web_sys::Storage> {
@@ -73,10 +59,9 @@ fn local_storage() -> Option<web_sys::Storage> {
 
 /// The remembered transport (if fresh) and a seed for the backoff jitter.
 pub(crate) fn startup(options: &SocketOptions) -> (Option<TransportKind>, u64) {
-    let remembered = local_storage()
-        .and_then(|s| s.get_item(&storage_key(options)).ok().flatten())
-        .and_then(|stored| RememberedTransport::decode(&stored))
-        .and_then(|r| r.fresh_kind(js_sys::Date::now() as u64, DEFAULT_REMEMBER_TTL));
+    let key = endpoint::remember_key(options, origin().as_deref());
+    let stored = local_storage().and_then(|s| s.get_item(&key).ok().flatten());
+    let remembered = endpoint::remembered(options, stored.as_deref(), js_sys::Date::now() as u64);
     let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
     (remembered, seed)
 }
@@ -190,11 +175,15 @@ pub(crate) fn perform_actions(shared: &Rc<Shared>) {
             }
             EngineAction::Remember(kind) => {
                 let core = shared.core.borrow();
-                if core.options.remember_transport {
-                    if let Some(storage) = local_storage() {
-                        let value = RememberedTransport::new(kind, js_sys::Date::now() as u64);
-                        let _ = storage.set_item(&storage_key(&core.options), &value.encode());
-                    }
+                let now_unix_ms = js_sys::Date::now() as u64;
+                if let (Some(value), Some(storage)) = (
+                    endpoint::remember_value(&core.options, kind, now_unix_ms),
+                    local_storage(),
+                ) {
+                    let key = endpoint::remember_key(&core.options, origin().as_deref());
+                    // Full or refused storage: the next load starts from the
+                    // default order, which is all remembering is for.
+                    let _ = storage.set_item(&key, &value);
                 }
             }
         }
@@ -207,15 +196,12 @@ fn url_for(
     kind: TransportKind,
     sid: Option<&str>,
 ) -> Result<String, TransportError> {
-    let core = shared.core.borrow();
-    engine_url(
-        &server(&core.options),
-        &core.options.path,
+    endpoint::transport_url(
+        &shared.core.borrow().options,
+        origin().as_deref(),
         kind,
         sid,
-        &core.options.query,
     )
-    .map_err(|e| TransportError::Unavailable(e.to_string()))
 }
 
 fn polling_transport(

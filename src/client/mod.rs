@@ -17,6 +17,9 @@ mod browser;
 mod connection;
 mod core;
 mod emitter;
+// Natively nothing connects yet: only the browser driver asks these.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod endpoint;
 mod error;
 mod in_flight;
 mod listeners;

@@ -13,7 +13,7 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use crate::client::TransportKind;
+use crate::engine::TransportKind;
 use crate::engine::{
     CloseReason, Fallback, Session, SessionEvent, TransportChoice, TransportError, Upgrade,
     UpgradeEvent, WriteBuffer,

@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use crate::client::TransportKind;
+use crate::engine::TransportKind;
 use crate::protocol::Handshake;
 use crate::time::Instant;
 
