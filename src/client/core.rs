@@ -236,6 +236,23 @@ impl Core {
         }
     }
 
+    /// The ack ids of `ns` someone waits for, as the core knows them, and
+    /// as the namespace does (its in-flight and queued emits).
+    #[cfg(test)]
+    pub(crate) fn awaited_acks(&mut self, ns: &str) -> (Vec<u64>, Vec<u64>) {
+        let waiters = self
+            .joined
+            .get(ns)
+            .map(|j| j.ack_waiters.keys().copied().collect())
+            .unwrap_or_default();
+        let namespace = self
+            .connection
+            .namespace_mut(ns)
+            .map(|n| n.awaited_acks())
+            .unwrap_or_default();
+        (waiters, namespace)
+    }
+
     /// Answers the server's event `ack_id` on `ns`.
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     pub(crate) fn ack(&mut self, ns: &str, ack_id: u64, args: Vec<Value>) {

@@ -2,7 +2,9 @@
 //! that waits for its acknowledgement.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
 use futures_channel::oneshot;
@@ -116,27 +118,22 @@ impl Emitter {
         event: &str,
         data: impl Serialize,
     ) -> impl Future<Output = Result<R, AckError>> + 'static {
-        let emitted = self.send(event, &data, true);
-        let manager = self.socket.manager_ref().clone();
-        let namespace = self.socket.namespace_arc().clone();
+        // The ack is registered now, so the guard is made now too: the
+        // future then releases it when dropped, even if never polled.
+        let pending = match self.send(event, &data, true) {
+            Ok(Some((id, receiver))) => Ok(PendingAck {
+                manager: self.socket.manager_ref().clone(),
+                namespace: self.socket.namespace_arc().clone(),
+                id,
+                receiver,
+                answered: false,
+            }),
+            Ok(None) => Err(AckError::Disconnected),
+            Err(err) => Err(AckError::Emit(err)),
+        };
         let event = event.to_owned();
         async move {
-            let (id, receiver) = match emitted {
-                Err(err) => return Err(AckError::Emit(err)),
-                Ok(None) => return Err(AckError::Disconnected),
-                Ok(Some(pending)) => pending,
-            };
-            // Dropping the future before the ack forgets the ack, so
-            // abandoned waits do not pile up.
-            let mut pending = PendingAck {
-                manager,
-                namespace,
-                id,
-                armed: true,
-            };
-            let result = receiver.await.unwrap_or(Err(AckError::Disconnected));
-            pending.armed = false;
-            let args = result?;
+            let args = pending?.await?;
             from_args(args).map_err(|e| AckError::Decode(DataError::new(event, e.to_string())))
         }
     }
@@ -167,19 +164,76 @@ impl Emitter {
     }
 }
 
-/// An acknowledgement being waited for; dropped unanswered, it cancels it.
+/// An acknowledgement registered in the core, waited for. Dropped before
+/// the answer came — polled or not — it releases the registration (the
+/// core's waiter and the namespace's record of the ack id), so abandoned
+/// waits do not pile up.
 struct PendingAck {
     manager: Manager,
     namespace: Arc<str>,
     id: u64,
-    armed: bool,
+    receiver: oneshot::Receiver<AckResult>,
+    /// The core has sent the outcome: nothing is left to release.
+    answered: bool,
+}
+
+impl Future for PendingAck {
+    type Output = AckResult;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<AckResult> {
+        let this = self.get_mut();
+        let result = ready!(Pin::new(&mut this.receiver).poll(cx));
+        this.answered = true;
+        // A sender dropped unanswered: the core let the waiter go.
+        Poll::Ready(result.unwrap_or(Err(AckError::Disconnected)))
+    }
 }
 
 impl Drop for PendingAck {
     fn drop(&mut self) {
-        if self.armed {
+        if !self.answered {
             self.manager
                 .try_with_core(|core| core.cancel_ack(&self.namespace, self.id));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::{NamespaceOptions, SocketOptions};
+
+    /// A socket whose (inert) core has joined `/`: emits are buffered and
+    /// their acks registered, as in the browser before the connection.
+    fn joined_socket() -> Socket {
+        let manager = Manager::new(SocketOptions::new("http://127.0.0.1:3000"));
+        manager.with_core(|core| core.join("/", NamespaceOptions::default(), now()));
+        manager.socket("/")
+    }
+
+    fn awaited(socket: &Socket) -> (Vec<u64>, Vec<u64>) {
+        socket
+            .manager_ref()
+            .with_core(|core| core.awaited_acks(socket.namespace()))
+    }
+
+    #[test]
+    fn an_ack_future_dropped_without_being_polled_releases_its_waiter() {
+        let socket = joined_socket();
+        let ack = socket.emit_with_ack::<String>("x", ());
+        assert_eq!(awaited(&socket), (vec![0], vec![0]), "registered at emit");
+        drop(ack);
+        assert_eq!(awaited(&socket), (vec![], vec![]));
+    }
+
+    #[test]
+    fn an_ack_future_dropped_after_a_poll_releases_its_waiter() {
+        let socket = joined_socket();
+        let mut ack = Box::pin(socket.emit_with_ack::<String>("x", ()));
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        assert!(ack.as_mut().poll(&mut cx).is_pending(), "no answer offline");
+        assert_eq!(awaited(&socket), (vec![0], vec![0]));
+        drop(ack);
+        assert_eq!(awaited(&socket), (vec![], vec![]));
     }
 }

@@ -322,6 +322,13 @@ impl Namespace {
         }
     }
 
+    /// The ids of the emits whose ack is still reported, in flight first.
+    #[cfg(test)]
+    pub(crate) fn awaited_acks(&self) -> Vec<u64> {
+        let queued = self.queue.iter().filter_map(|q| q.handle);
+        self.in_flight.handles().chain(queued).collect()
+    }
+
     /// Leaves the namespace: DISCONNECT is sent if connected; buffered and
     /// queued emits are dropped and every pending ack fails with
     /// [`AckFailure::Disconnected`].
