@@ -67,7 +67,9 @@ struct Joined {
 /// Someone waiting for an emit's acknowledgement.
 struct AckWaiter {
     sender: oneshot::Sender<AckResult>,
-    /// The timeout this emit was sent with, to report it when it expires.
+    /// How long each try of this emit waits for the ack — the duration the
+    /// namespace set its deadline from (`Namespace::ack_timeout_of`), to
+    /// report when it expires. `None`: it never expires.
     timeout: Option<Duration>,
     /// When it was written to a connected namespace (buffered emits have
     /// none): its answer then measures the round trip.
@@ -206,11 +208,11 @@ impl Core {
             return Err(EmitError::Disconnected);
         }
         let connected = self.joined.get(ns).is_some_and(|j| j.connected);
-        let timeout = options.timeout.or(self.options.ack_timeout);
-        let id = self
-            .connection
-            .namespace_mut(ns)
-            .and_then(|n| n.emit(event, args, options, now));
+        let Some(namespace) = self.connection.namespace_mut(ns) else {
+            return Ok(None);
+        };
+        let timeout = namespace.ack_timeout_of(&options);
+        let id = namespace.emit(event, args, options, now);
         let receiver = id.map(|id| {
             let (sender, receiver) = oneshot::channel();
             if let Some(j) = self.joined.get_mut(ns) {
@@ -478,9 +480,13 @@ impl Core {
                     .get_mut(&ns)
                     .and_then(|j| j.ack_waiters.remove(&id))
                 {
-                    let ms = waiter.timeout.map_or(0, |t| t.as_millis());
                     let error = match reason {
                         AckFailure::TimedOut => {
+                            // Only an emit with a deadline times out, and
+                            // its waiter holds the duration that deadline
+                            // was set from.
+                            debug_assert!(waiter.timeout.is_some(), "timed out without a timeout");
+                            let ms = waiter.timeout.map_or(u128::MAX, |t| t.as_millis());
                             AckError::Timeout(u64::try_from(ms).unwrap_or(u64::MAX))
                         }
                         AckFailure::Dropped => AckError::Dropped,
@@ -798,6 +804,51 @@ mod tests {
                 },
                 Close { id: 1 }
             ]
+        );
+    }
+
+    #[test]
+    fn a_retried_emit_without_a_timeout_reports_the_timeout_each_try_waited() {
+        // No ack timeout anywhere: with retries, each try waits the default.
+        let retries = 1;
+        let options = SocketOptions::new("http://h")
+            .transports(TransportMode::WebSocketOnly)
+            .retries(retries);
+        let mut c = Core::new(options, None, 1);
+        let namespace = NamespaceOptions {
+            retries,
+            ..NamespaceOptions::default()
+        };
+        c.join("/", namespace, t(0));
+        // A heartbeat window (45 s) longer than both tries.
+        let open = r#"0{"sid":"S","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}"#;
+        c.step(
+            vec![
+                Input::WebSocketOpen(1),
+                Input::Frame(1, text(open)),
+                Input::Frame(1, text(r#"40{"sid":"n"}"#)),
+            ],
+            t(1),
+        );
+        let ack = EmitOptions {
+            ack: true,
+            ..EmitOptions::default()
+        };
+        let (_, mut receiver) = c
+            .emit("/", "x", vec![], ack, t(2))
+            .expect("active")
+            .expect("an ack");
+        c.step(vec![Input::Timer], t(10_002));
+        assert_eq!(receiver.try_recv(), Ok(None), "the first try is retried");
+        c.step(vec![Input::Timer], t(20_002));
+        let failed = receiver.try_recv().ok().flatten();
+        assert_eq!(failed, Some(Err(AckError::Timeout(10_000))));
+        assert_eq!(
+            failed
+                .and_then(Result::err)
+                .map(|e| e.to_string())
+                .as_deref(),
+            Some("the server did not acknowledge within 10000 ms")
         );
     }
 

@@ -84,7 +84,10 @@ pub enum AckError {
     /// The event could not be sent at all.
     #[error(transparent)]
     Emit(#[from] EmitError),
-    /// The server did not acknowledge within the timeout.
+    /// The server did not acknowledge within the timeout, in milliseconds.
+    /// With [`SocketOptions::retries`](crate::SocketOptions::retries) it is
+    /// the timeout of each try (10 000 ms when no ack timeout is set), and
+    /// every try went unanswered.
     #[error("the server did not acknowledge within {0} ms")]
     Timeout(u64),
     /// The emit was volatile and the socket was not connected, so it was

@@ -219,7 +219,7 @@ impl Namespace {
             self.next_handle = self.next_handle.wrapping_add(1);
             id
         });
-        let timeout = options.timeout.or(self.options.ack_timeout);
+        let timeout = self.ack_timeout_of(&options);
         if options.volatile && !self.is_connected() {
             if let Some(id) = handle {
                 self.events.push_back(NamespaceEvent::AckFailed {
@@ -229,7 +229,7 @@ impl Namespace {
             }
             return handle;
         }
-        if self.options.retries > 0 && !options.volatile {
+        if self.retries_apply(&options) {
             self.queue.push_back(Queued {
                 handle,
                 name: name.to_owned(),
@@ -259,6 +259,25 @@ impl Namespace {
             self.buffer.push_back(packet);
         }
         handle
+    }
+
+    /// How long each try of an emit sent with `options` waits for its ack:
+    /// the emit's timeout, else the namespace's; with `retries` (not for a
+    /// volatile emit), [`DEFAULT_RETRY_TIMEOUT`] when neither is set, since
+    /// a try needs an end. `None`: it waits forever. The one rule for the
+    /// deadlines set here and the duration reported when one expires.
+    pub(crate) fn ack_timeout_of(&self, options: &EmitOptions) -> Option<Duration> {
+        let timeout = options.timeout.or(self.options.ack_timeout);
+        if self.retries_apply(options) {
+            Some(timeout.unwrap_or(DEFAULT_RETRY_TIMEOUT))
+        } else {
+            timeout
+        }
+    }
+
+    /// Whether an emit sent with `options` goes through the retries queue.
+    fn retries_apply(&self, options: &EmitOptions) -> bool {
+        self.options.retries > 0 && !options.volatile
     }
 
     fn next_wire_id(&mut self) -> u64 {

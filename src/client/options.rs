@@ -39,7 +39,9 @@ pub struct SocketOptions {
     /// (`None`), as socket.io-client.
     pub ack_timeout: Option<Duration>,
     /// socket.io-client's `retries`: re-send each emit until acked, up to
-    /// this many extra times, one emit in flight at a time. Default: 0 (off).
+    /// this many extra times, one emit in flight at a time. Each try waits
+    /// [`ack_timeout`](Self::ack_timeout) (or the emit's own timeout), or
+    /// 10 000 ms when neither is set. Default: 0 (off).
     pub retries: u32,
     /// How long the transport may take to open and complete the Engine.IO
     /// handshake. Default: 20 000 ms (socket.io-client's `timeout`).
