@@ -76,10 +76,10 @@ impl Client {
             ack,
             ..EmitOptions::default()
         };
-        let id = self
-            .connection
-            .namespace_mut("/")
-            .and_then(|ns| ns.emit(name, vec![Value::from(name)], options, now));
+        let id = self.connection.namespace_mut("/").and_then(|ns| {
+            ns.emit(name, vec![Value::from(name)], options, now)
+                .expect("the buffer has room")
+        });
         self.step(now);
         id
     }

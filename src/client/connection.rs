@@ -32,10 +32,11 @@ pub enum Outgoing {
 /// m.open_namespace("/", NamespaceOptions::default());
 /// m.handle_session_open();
 /// m.handle_text(r#"0{"sid":"a"}"#, now).unwrap();
-/// m.namespace_mut("/").unwrap().emit("f", vec![Value::Binary(vec![1])], EmitOptions::default(), now);
+/// m.namespace_mut("/").unwrap().emit("f", vec![Value::Binary(vec![1])], EmitOptions::default(), now)?;
 /// assert_eq!(m.poll_transmit(), Some(Outgoing::Text("0".into())));
 /// assert_eq!(m.poll_transmit(), Some(Outgoing::Text(r#"51-["f",{"_placeholder":true,"num":0}]"#.into())));
 /// assert_eq!(m.poll_transmit(), Some(Outgoing::Binary(vec![1])));
+/// # Ok::<(), leptos_socketio::EmitError>(())
 /// ```
 #[derive(Debug, Default)]
 pub struct Connection {
@@ -223,7 +224,8 @@ mod tests {
             Value::from(vec![Value::Binary(vec![2, 3])]),
         ];
         let ns = c.namespace_mut("/").expect("open");
-        ns.emit("up", args.clone(), EmitOptions::default(), t(0));
+        ns.emit("up", args.clone(), EmitOptions::default(), t(0))
+            .expect("not full");
         assert_eq!(
             drain(&mut c),
             [

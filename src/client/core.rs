@@ -212,7 +212,7 @@ impl Core {
             return Ok(None);
         };
         let timeout = namespace.ack_timeout_of(&options);
-        let id = namespace.emit(event, args, options, now);
+        let id = namespace.emit(event, args, options, now)?;
         let receiver = id.map(|id| {
             let (sender, receiver) = oneshot::channel();
             if let Some(j) = self.joined.get_mut(ns) {
@@ -504,10 +504,14 @@ impl Core {
         let mut moved = false;
         while let Some(outgoing) = self.connection.poll_transmit() {
             moved = true;
-            match outgoing {
+            // Namespaces hand packets over only while the session is open
+            // (before the handshake they hold emits themselves, bounded by
+            // `max_buffered_emits`), so the engine's bound on messages
+            // waiting for the handshake never refuses one here.
+            let _queued = match outgoing {
                 Outgoing::Text(text) => self.engine.send_message(text, now),
                 Outgoing::Binary(bytes) => self.engine.send_binary(bytes, now),
-            }
+            };
         }
         moved
     }
@@ -662,6 +666,53 @@ mod tests {
             })
             .collect();
         assert_eq!(sent, ["40", r#"42["n",0]"#, r#"42["n",1]"#, r#"42["n",2]"#]);
+    }
+
+    #[test]
+    fn a_full_emit_buffer_refuses_the_next_emit_and_sends_every_buffered_one_in_order() {
+        let limit = crate::client::DEFAULT_MAX_BUFFERED_EMITS;
+        let mut c = core(TransportMode::WebSocketOnly);
+        connect_ws(&mut c, 1, t(1));
+        c.step(vec![Input::TransportError(1, ws_closed())], t(50));
+        for i in 0..limit {
+            c.emit("/", "n", vec![i.into()], EmitOptions::default(), t(60))
+                .expect("room in the buffer");
+        }
+        let refused = c
+            .emit("/", "n", vec![limit.into()], EmitOptions::default(), t(60))
+            .err();
+        assert_eq!(refused, Some(EmitError::BufferFull { waiting: limit }));
+        assert_eq!(
+            refused.map(|e| e.to_string()).as_deref(),
+            Some("1000 emits are already waiting to be sent; emit again once the socket is connected and they have gone out, or raise max_buffered_emits")
+        );
+        let ack = EmitOptions {
+            ack: true,
+            ..EmitOptions::default()
+        };
+        let refused = c.emit("/", "n", vec![], ack, t(60)).err();
+        assert_eq!(refused, Some(EmitError::BufferFull { waiting: limit }));
+        assert!(
+            c.joined.get("/").is_some_and(|j| j.ack_waiters.is_empty()),
+            "a refused emit leaves no waiter"
+        );
+        c.step(vec![Input::Timer], t(1_050));
+        actions(&mut c);
+        connect_ws(&mut c, 2, t(1_060));
+        let sent: Vec<_> = actions(&mut c)
+            .into_iter()
+            .filter_map(|a| match a {
+                Send {
+                    id: 2,
+                    frame: Frame::Text(s),
+                } => Some(s),
+                _ => None,
+            })
+            .collect();
+        let expected: Vec<String> = std::iter::once("40".to_owned())
+            .chain((0..limit).map(|i| format!(r#"42["n",{i}]"#)))
+            .collect();
+        assert_eq!(sent, expected, "all of them, in order, nothing else");
     }
 
     #[test]

@@ -201,14 +201,20 @@ impl Drop for PendingAck {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::{NamespaceOptions, SocketOptions};
+    use crate::client::SocketOptions;
 
-    /// A socket whose (inert) core has joined `/`: emits are buffered and
-    /// their acks registered, as in the browser before the connection.
-    fn joined_socket() -> Socket {
-        let manager = Manager::new(SocketOptions::new("http://127.0.0.1:3000"));
-        manager.with_core(|core| core.join("/", NamespaceOptions::default(), now()));
+    /// A socket of `options` whose (inert) core has joined `/`: emits are
+    /// buffered and their acks registered, as in the browser before the
+    /// connection.
+    fn joined_socket_with(options: SocketOptions) -> Socket {
+        let namespace = options.namespace_options();
+        let manager = Manager::new(options);
+        manager.with_core(|core| core.join("/", namespace, now()));
         manager.socket("/")
+    }
+
+    fn joined_socket() -> Socket {
+        joined_socket_with(SocketOptions::new("http://127.0.0.1:3000"))
     }
 
     fn awaited(socket: &Socket) -> (Vec<u64>, Vec<u64>) {
@@ -235,5 +241,23 @@ mod tests {
         assert_eq!(awaited(&socket), (vec![0], vec![0]));
         drop(ack);
         assert_eq!(awaited(&socket), (vec![], vec![]));
+    }
+
+    #[test]
+    fn emits_over_the_buffer_bound_fail_through_their_result_or_their_future() {
+        let options = SocketOptions::new("http://127.0.0.1:3000").max_buffered_emits(2);
+        let socket = joined_socket_with(options);
+        socket.emit("a", ()).expect("room for a");
+        let kept = socket.emit_with_ack::<()>("b", ());
+        let full = EmitError::BufferFull { waiting: 2 };
+        assert_eq!(socket.emit("c", ()), Err(full.clone()));
+        let mut refused = Box::pin(socket.emit_with_ack::<()>("d", ()));
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        assert_eq!(
+            refused.as_mut().poll(&mut cx),
+            Poll::Ready(Err(AckError::Emit(full)))
+        );
+        assert_eq!(awaited(&socket), (vec![0], vec![0]), "b still waits");
+        drop(kept);
     }
 }

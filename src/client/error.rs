@@ -24,6 +24,15 @@ pub enum EmitError {
     /// The socket was closed with [`Socket::disconnect`](crate::Socket::disconnect).
     #[error("the socket was disconnected by the application; call connect() before emitting")]
     Disconnected,
+    /// [`SocketOptions::max_buffered_emits`](crate::SocketOptions::max_buffered_emits)
+    /// emits already wait to be sent (made while disconnected, or, with
+    /// retries, queued behind one waiting for its ack); this one was refused
+    /// and the waiting ones are kept.
+    #[error("{waiting} emits are already waiting to be sent; emit again once the socket is connected and they have gone out, or raise max_buffered_emits")]
+    BufferFull {
+        /// How many emits wait.
+        waiting: usize,
+    },
     /// The data could not be turned into Socket.IO arguments (e.g. a map
     /// whose keys are not strings or numbers).
     #[error("the data of event \"{event}\" cannot be sent: {reason}")]

@@ -41,7 +41,10 @@ pub use backoff::{Backoff, BackoffOptions};
 pub use connection::{Connection, Outgoing};
 pub use error::{AckError, DataError, EmitError};
 pub use listeners::EventListener;
-pub use namespace::{AckFailure, EmitOptions, Namespace, NamespaceEvent, NamespaceOptions};
+pub use namespace::{
+    AckFailure, EmitOptions, Namespace, NamespaceEvent, NamespaceOptions,
+    DEFAULT_MAX_BUFFERED_EMITS,
+};
 pub use options::SocketOptions;
 pub use reconnect::{Reconnect, ReconnectEvent, ReconnectOptions};
 pub use socket::Socket;

@@ -6,11 +6,16 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use crate::client::in_flight::{InFlight, Waiting};
+use crate::client::EmitError;
 use crate::protocol::{PacketBody, SocketPacket, Value};
 use crate::time::Instant;
 
+/// How many emits may wait to be sent by default (see
+/// [`NamespaceOptions::max_buffered_emits`]).
+pub const DEFAULT_MAX_BUFFERED_EMITS: usize = 1_000;
+
 /// Settings of one namespace connection.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NamespaceOptions {
     /// Sent with CONNECT, e.g. `{"token": "…"}`. Default: none.
     pub auth: Option<Value>,
@@ -22,6 +27,25 @@ pub struct NamespaceOptions {
     /// it or it was sent `retries + 1` times. Each try waits `ack_timeout`
     /// (default 10 s when unset, since a try needs an end). Default: 0 (off).
     pub retries: u32,
+    /// How many emits may wait to be sent: those made while not connected
+    /// (sent in order once connected) and, with `retries`, those queued
+    /// behind the one waiting for its ack. When that many wait,
+    /// [`Namespace::emit`] refuses the next with [`EmitError::BufferFull`];
+    /// the waiting ones stay. Volatile emits never wait; with 0, no emit
+    /// does. Default: [`DEFAULT_MAX_BUFFERED_EMITS`] (1 000;
+    /// socket.io-client has no bound).
+    pub max_buffered_emits: usize,
+}
+
+impl Default for NamespaceOptions {
+    fn default() -> Self {
+        Self {
+            auth: None,
+            ack_timeout: None,
+            retries: 0,
+            max_buffered_emits: DEFAULT_MAX_BUFFERED_EMITS,
+        }
+    }
 }
 
 /// How one emit is sent.
@@ -124,7 +148,8 @@ const DEFAULT_RETRY_TIMEOUT: Duration = Duration::from_secs(10);
 ///
 /// let now = Instant::from_millis(0);
 /// let mut ns = Namespace::new("/", NamespaceOptions::default());
-/// let id = ns.emit("echo", vec!["hi".into()], EmitOptions { ack: true, ..Default::default() }, now);
+/// // Buffered until the namespace is connected (up to `max_buffered_emits`).
+/// let id = ns.emit("echo", vec!["hi".into()], EmitOptions { ack: true, ..Default::default() }, now)?;
 /// ns.handle_session_open();
 /// assert_eq!(ns.poll_transmit().map(|p| p.encode()).as_deref(), Some("0"));
 /// ns.handle_packet(SocketPacket::decode(r#"0{"sid":"x"}"#).unwrap(), now);
@@ -132,6 +157,7 @@ const DEFAULT_RETRY_TIMEOUT: Duration = Duration::from_secs(10);
 /// ns.handle_packet(SocketPacket::decode(r#"30["hi"]"#).unwrap(), now);
 /// assert_eq!(ns.poll_event(), Some(NamespaceEvent::Connected { sid: "x".into() }));
 /// assert_eq!(ns.poll_event(), Some(NamespaceEvent::Ack { id: id.unwrap(), args: vec!["hi".into()] }));
+/// # Ok::<(), leptos_socketio::EmitError>(())
 /// ```
 #[derive(Debug)]
 pub struct Namespace {
@@ -207,13 +233,21 @@ impl Namespace {
     ///
     /// While not connected the packet is buffered — unless volatile, then it
     /// is dropped. With `retries` configured, it joins the retries queue.
+    /// When [`max_buffered_emits`](NamespaceOptions::max_buffered_emits)
+    /// emits already wait there, it fails with [`EmitError::BufferFull`] and
+    /// nothing changes.
     pub fn emit(
         &mut self,
         name: &str,
         args: Vec<Value>,
         options: EmitOptions,
         now: Instant,
-    ) -> Option<u64> {
+    ) -> Result<Option<u64>, EmitError> {
+        if let Some(waiting) = self.waiting_before(&options) {
+            if waiting >= self.options.max_buffered_emits {
+                return Err(EmitError::BufferFull { waiting });
+            }
+        }
         let handle = options.ack.then(|| {
             let id = self.next_handle;
             self.next_handle = self.next_handle.wrapping_add(1);
@@ -227,7 +261,7 @@ impl Namespace {
                     reason: AckFailure::Dropped,
                 });
             }
-            return handle;
+            return Ok(handle);
         }
         if self.retries_apply(&options) {
             self.queue.push_back(Queued {
@@ -239,7 +273,7 @@ impl Namespace {
                 in_flight: None,
             });
             self.drain_queue(now);
-            return handle;
+            return Ok(handle);
         }
         let ack_id = handle.map(|handle| {
             let wire = self.next_wire_id();
@@ -258,7 +292,7 @@ impl Namespace {
         } else {
             self.buffer.push_back(packet);
         }
-        handle
+        Ok(handle)
     }
 
     /// How long each try of an emit sent with `options` waits for its ack:
@@ -272,6 +306,21 @@ impl Namespace {
             Some(timeout.unwrap_or(DEFAULT_RETRY_TIMEOUT))
         } else {
             timeout
+        }
+    }
+
+    /// When an emit sent with `options` would wait to be sent, how many
+    /// wait already (in the buffer, or in the retries queue behind the one
+    /// in flight); `None` when it would go out at once (or be dropped).
+    fn waiting_before(&self, options: &EmitOptions) -> Option<usize> {
+        if self.retries_apply(options) {
+            let head_in_flight = self.queue.front().is_some_and(|q| q.in_flight.is_some());
+            let queued = self.queue.len() - usize::from(head_in_flight);
+            let waits = !self.queue.is_empty() || !self.is_connected();
+            waits.then_some(queued)
+        } else {
+            let waits = !self.is_connected() && !options.volatile;
+            waits.then_some(self.buffer.len())
         }
     }
 
@@ -542,8 +591,10 @@ mod tests {
     #[test]
     fn emits_made_while_disconnected_flush_in_order_after_connect() {
         let mut ns = Namespace::new("/", NamespaceOptions::default());
-        ns.emit("a", vec![1.into()], EmitOptions::default(), t(0));
-        ns.emit("b", vec![2.into()], EmitOptions::default(), t(0));
+        ns.emit("a", vec![1.into()], EmitOptions::default(), t(0))
+            .expect("not full");
+        ns.emit("b", vec![2.into()], EmitOptions::default(), t(0))
+            .expect("not full");
         ns.handle_session_open();
         assert_eq!(sent(&mut ns), ["0"], "nothing before the CONNECT answer");
         recv(&mut ns, r#"0{"sid":"s"}"#, t(1));
@@ -556,7 +607,8 @@ mod tests {
         ns.handle_session_closed();
         assert_eq!(ns.poll_event(), Some(NamespaceEvent::Disconnected));
         for i in 0..3 {
-            ns.emit("m", vec![i.into()], EmitOptions::default(), t(10));
+            ns.emit("m", vec![i.into()], EmitOptions::default(), t(10))
+                .expect("not full");
         }
         assert_eq!(sent(&mut ns), Vec::<String>::new());
         ns.handle_session_open();
@@ -575,7 +627,10 @@ mod tests {
             ack: true,
             ..EmitOptions::default()
         };
-        let id = ns.emit("tick", vec![], volatile, t(0)).expect("ack id");
+        let id = ns
+            .emit("tick", vec![], volatile, t(0))
+            .expect("not full")
+            .expect("ack id");
         assert_eq!(
             ns.poll_event(),
             Some(NamespaceEvent::AckFailed {
@@ -594,7 +649,8 @@ mod tests {
                 ..EmitOptions::default()
             },
             t(0),
-        );
+        )
+        .expect("not full");
         assert_eq!(sent(&mut ns), [r#"2["tick"]"#]);
     }
 
@@ -603,7 +659,7 @@ mod tests {
         let mut ns = connected("/", NamespaceOptions::default());
         let a = ns.emit("x", vec![], ack(), t(0));
         let b = ns.emit("y", vec![], ack(), t(0));
-        assert_eq!((a, b), (Some(0), Some(1)));
+        assert_eq!((a, b), (Ok(Some(0)), Ok(Some(1))));
         assert_eq!(sent(&mut ns), [r#"20["x"]"#, r#"21["y"]"#]);
         recv(&mut ns, r#"31["second"]"#, t(1));
         recv(&mut ns, r#"31["again"]"#, t(1));
@@ -628,7 +684,10 @@ mod tests {
             timeout: Some(Duration::from_millis(100)),
             ..ack()
         };
-        let id = ns.emit("x", vec![], options, t(0)).expect("ack id");
+        let id = ns
+            .emit("x", vec![], options, t(0))
+            .expect("not full")
+            .expect("ack id");
         assert_eq!(ns.poll_timeout(), Some(t(100)));
         ns.handle_timeout(t(99));
         assert_eq!(ns.poll_event(), None);
@@ -653,8 +712,12 @@ mod tests {
             ..NamespaceOptions::default()
         };
         let mut ns = connected("/", options);
-        let first = ns.emit("a", vec![], ack(), t(0)).expect("ack id");
-        ns.emit("b", vec![], EmitOptions::default(), t(0));
+        let first = ns
+            .emit("a", vec![], ack(), t(0))
+            .expect("not full")
+            .expect("ack id");
+        ns.emit("b", vec![], EmitOptions::default(), t(0))
+            .expect("not full");
         assert_eq!(sent(&mut ns), [r#"20["a"]"#], "b waits until a is acked");
         ns.handle_timeout(t(100));
         assert_eq!(
@@ -692,7 +755,10 @@ mod tests {
             ..NamespaceOptions::default()
         };
         let mut ns = connected("/", options);
-        let id = ns.emit("a", vec![], ack(), t(0)).expect("ack id");
+        let id = ns
+            .emit("a", vec![], ack(), t(0))
+            .expect("not full")
+            .expect("ack id");
         let mut tries = sent(&mut ns).len();
         for step in 1..=3 {
             ns.handle_timeout(t(100 * step));
@@ -709,13 +775,64 @@ mod tests {
     }
 
     #[test]
+    fn a_full_retries_queue_refuses_the_next_emit_until_one_is_acked() {
+        let options = NamespaceOptions {
+            retries: 1,
+            max_buffered_emits: 2,
+            ..NamespaceOptions::default()
+        };
+        let mut ns = connected("/", options);
+        for name in ["a", "b", "c"] {
+            ns.emit(name, vec![], EmitOptions::default(), t(0))
+                .expect("a in flight, b and c waiting");
+        }
+        assert_eq!(
+            ns.emit("d", vec![], ack(), t(0)),
+            Err(EmitError::BufferFull { waiting: 2 })
+        );
+        assert_eq!(ns.poll_event(), None, "a refused emit has no ack to fail");
+        recv(&mut ns, r#"30[]"#, t(1));
+        ns.emit("d", vec![], EmitOptions::default(), t(1))
+            .expect("room again");
+        for wire in 1..4 {
+            recv(&mut ns, &format!("3{wire}[]"), t(2));
+        }
+        assert_eq!(
+            sent(&mut ns),
+            [r#"20["a"]"#, r#"21["b"]"#, r#"22["c"]"#, r#"23["d"]"#]
+        );
+    }
+
+    #[test]
+    fn a_full_buffer_refuses_only_emits_that_would_wait() {
+        let options = NamespaceOptions {
+            max_buffered_emits: 0,
+            ..NamespaceOptions::default()
+        };
+        let mut ns = Namespace::new("/", options.clone());
+        assert_eq!(
+            ns.emit("a", vec![], EmitOptions::default(), t(0)),
+            Err(EmitError::BufferFull { waiting: 0 })
+        );
+        let volatile = EmitOptions {
+            volatile: true,
+            ..EmitOptions::default()
+        };
+        assert_eq!(ns.emit("b", vec![], volatile, t(0)), Ok(None), "dropped");
+        let mut ns = connected("/", options);
+        assert_eq!(ns.emit("c", vec![], EmitOptions::default(), t(0)), Ok(None));
+        assert_eq!(sent(&mut ns), [r#"2["c"]"#]);
+    }
+
+    #[test]
     fn the_try_in_flight_is_resent_after_a_reconnect() {
         let options = NamespaceOptions {
             retries: 1,
             ..NamespaceOptions::default()
         };
         let mut ns = connected("/", options);
-        ns.emit("a", vec![], EmitOptions::default(), t(0));
+        ns.emit("a", vec![], EmitOptions::default(), t(0))
+            .expect("not full");
         assert_eq!(sent(&mut ns), [r#"20["a"]"#]);
         ns.handle_session_closed();
         ns.handle_session_open();
@@ -726,7 +843,10 @@ mod tests {
     #[test]
     fn disconnect_fails_every_pending_ack_and_sends_disconnect() {
         let mut ns = connected("/admin", NamespaceOptions::default());
-        let id = ns.emit("x", vec![], ack(), t(0)).expect("ack id");
+        let id = ns
+            .emit("x", vec![], ack(), t(0))
+            .expect("not full")
+            .expect("ack id");
         sent(&mut ns);
         ns.disconnect();
         assert_eq!(sent(&mut ns), ["1/admin,"]);
@@ -773,7 +893,10 @@ mod tests {
     #[test]
     fn a_cancelled_ack_is_not_reported() {
         let mut ns = connected("/", NamespaceOptions::default());
-        let id = ns.emit("x", vec![], ack(), t(0)).expect("ack id");
+        let id = ns
+            .emit("x", vec![], ack(), t(0))
+            .expect("not full")
+            .expect("ack id");
         ns.cancel_ack(id);
         recv(&mut ns, r#"30[1]"#, t(1));
         assert_eq!(ns.poll_event(), None);

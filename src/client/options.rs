@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::client::ReconnectOptions;
+use crate::client::{NamespaceOptions, ReconnectOptions, DEFAULT_MAX_BUFFERED_EMITS};
 use crate::engine::{TransportMode, DEFAULT_WEBSOCKET_DEADLINE};
 use crate::protocol::Value;
 
@@ -43,6 +43,16 @@ pub struct SocketOptions {
     /// [`ack_timeout`](Self::ack_timeout) (or the emit's own timeout), or
     /// 10 000 ms when neither is set. Default: 0 (off).
     pub retries: u32,
+    /// How many emits may wait to be sent: those made while disconnected
+    /// (sent in order once connected) and, with [`retries`](Self::retries),
+    /// those queued behind the one waiting for its ack. When that many
+    /// wait, the next emit fails with
+    /// [`EmitError::BufferFull`](crate::EmitError::BufferFull) (through
+    /// its future for `emit_with_ack`) and the waiting ones are kept, so a
+    /// page that emits on a timer cannot grow without end through a long
+    /// outage. Volatile emits never wait. Default: 1 000
+    /// ([`DEFAULT_MAX_BUFFERED_EMITS`]); socket.io-client has no bound.
+    pub max_buffered_emits: usize,
     /// How long the transport may take to open and complete the Engine.IO
     /// handshake. Default: 20 000 ms (socket.io-client's `timeout`).
     pub connect_timeout: Duration,
@@ -116,6 +126,20 @@ impl SocketOptions {
         self
     }
 
+    /// Sets [`max_buffered_emits`](Self::max_buffered_emits).
+    ///
+    /// ```
+    /// use leptos_socketio::SocketOptions;
+    ///
+    /// // A dashboard that reports every second: keep at most a minute offline.
+    /// let options = SocketOptions::new("http://127.0.0.1:3000").max_buffered_emits(60);
+    /// assert_eq!(options.max_buffered_emits, 60);
+    /// ```
+    pub fn max_buffered_emits(mut self, max: usize) -> Self {
+        self.max_buffered_emits = max;
+        self
+    }
+
     /// Sets [`transports`](Self::transports).
     pub fn transports(mut self, mode: TransportMode) -> Self {
         self.transports = mode;
@@ -157,6 +181,16 @@ impl SocketOptions {
         self.connect_timeout = timeout;
         self
     }
+
+    /// The options of each namespace opened with these.
+    pub(crate) fn namespace_options(&self) -> NamespaceOptions {
+        NamespaceOptions {
+            auth: self.auth.clone(),
+            ack_timeout: self.ack_timeout,
+            retries: self.retries,
+            max_buffered_emits: self.max_buffered_emits,
+        }
+    }
 }
 
 impl Default for SocketOptions {
@@ -168,6 +202,7 @@ impl Default for SocketOptions {
             query: Vec::new(),
             ack_timeout: None,
             retries: 0,
+            max_buffered_emits: DEFAULT_MAX_BUFFERED_EMITS,
             connect_timeout: Duration::from_millis(20_000),
             transports: TransportMode::Auto,
             websocket_deadline: DEFAULT_WEBSOCKET_DEADLINE,

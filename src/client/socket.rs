@@ -10,8 +10,8 @@ use serde::Serialize;
 use crate::client::listeners::{Direction, Listeners};
 use crate::client::manager::now;
 use crate::client::{
-    AckSender, ConnectionState, DataError, Emitter, EventListener, Manager, NamespaceOptions,
-    SocketOptions, TransportKind,
+    AckSender, ConnectionState, DataError, Emitter, EventListener, Manager, SocketOptions,
+    TransportKind,
 };
 use crate::protocol::{from_args, Value};
 
@@ -122,11 +122,7 @@ impl Socket {
         }
         let now = now();
         self.manager.with_core(|core| {
-            let options = NamespaceOptions {
-                auth: core.options.auth.clone(),
-                ack_timeout: core.options.ack_timeout,
-                retries: core.options.retries,
-            };
+            let options = core.options.namespace_options();
             core.join(&self.namespace, options, now);
         });
         self.manager.pump();
@@ -237,7 +233,10 @@ impl Socket {
     /// disconnected it is buffered and sent, in order, once connected.
     ///
     /// Fails at once for a reserved event name, data that cannot be
-    /// serialized, or a socket closed with [`disconnect`](Self::disconnect).
+    /// serialized, a socket closed with [`disconnect`](Self::disconnect),
+    /// or when [`SocketOptions::max_buffered_emits`] emits already wait to
+    /// be sent ([`EmitError::BufferFull`](crate::EmitError::BufferFull);
+    /// those are kept and still sent).
     ///
     /// ```no_run
     /// # use leptos_socketio::{EmitError, Socket, SocketOptions};

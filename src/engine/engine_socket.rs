@@ -254,20 +254,26 @@ impl EngineSocket {
         });
     }
 
-    /// Queues a text message (an encoded Socket.IO packet).
-    pub fn send_message(&mut self, text: String, now: Instant) {
-        if let Some(session) = self.session_mut() {
-            session.send_message(text);
-        }
+    /// Queues a text message (an encoded Socket.IO packet). `false`: it was
+    /// not queued, because no connection is being made or open, or because
+    /// [`MAX_WAITING_MESSAGES`](crate::engine::MAX_WAITING_MESSAGES) already
+    /// wait for the handshake.
+    pub fn send_message(&mut self, text: String, now: Instant) -> bool {
+        let queued = self
+            .session_mut()
+            .is_some_and(|session| session.send_message(text));
         self.pump(now);
+        queued
     }
 
-    /// Queues a binary message (an attachment).
-    pub fn send_binary(&mut self, bytes: Vec<u8>, now: Instant) {
-        if let Some(session) = self.session_mut() {
-            session.send_binary(bytes);
-        }
+    /// Queues a binary message (an attachment), like
+    /// [`send_message`](Self::send_message).
+    pub fn send_binary(&mut self, bytes: Vec<u8>, now: Instant) -> bool {
+        let queued = self
+            .session_mut()
+            .is_some_and(|session| session.send_binary(bytes));
         self.pump(now);
+        queued
     }
 
     fn session_mut(&mut self) -> Option<&mut Session> {

@@ -30,7 +30,7 @@ mod write_buffer;
 
 pub use close_reason::CloseReason;
 pub use engine_socket::{EngineAction, EngineEvent, EngineOptions, EngineSocket, TransportId};
-pub use session::{Session, SessionEvent, SessionState};
+pub use session::{Session, SessionEvent, SessionState, MAX_WAITING_MESSAGES};
 pub use transport_choice::{
     Fallback, RememberedTransport, TransportChoice, TransportMode, DEFAULT_REMEMBER_TTL,
     DEFAULT_WEBSOCKET_DEADLINE,

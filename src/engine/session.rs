@@ -8,6 +8,14 @@ use crate::engine::{CloseReason, TransportError};
 use crate::protocol::{EnginePacket, Handshake};
 use crate::time::Instant;
 
+/// How many messages a [`Session`] keeps while it waits for the handshake;
+/// [`Session::send_message`] refuses more (returns `false`) and keeps the
+/// waiting ones. The Socket.IO client sends nothing before the handshake
+/// (its namespaces hold emits themselves, up to
+/// `SocketOptions::max_buffered_emits`), so this bounds what other users of
+/// a `Session` may queue.
+pub const MAX_WAITING_MESSAGES: usize = 1_000;
+
 /// Where a [`Session`] is in its life.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SessionState {
@@ -61,7 +69,8 @@ pub struct Session {
     state: SessionState,
     /// When the current wait (handshake or heartbeat) runs out.
     deadline: Option<Instant>,
-    /// Messages the application sent before the handshake completed.
+    /// Messages the application sent before the handshake completed (at
+    /// most [`MAX_WAITING_MESSAGES`]).
     waiting: Vec<EnginePacket>,
     transmit: VecDeque<EnginePacket>,
     events: VecDeque<SessionEvent>,
@@ -160,7 +169,9 @@ impl Session {
     }
 
     /// Queues a text message (an encoded Socket.IO packet). Before the
-    /// handshake it waits; after a close it is dropped and `false` returned.
+    /// handshake it waits, unless [`MAX_WAITING_MESSAGES`] already do: then
+    /// it is refused and `false` returned (the waiting ones stay). After a
+    /// close it is dropped and `false` returned.
     pub fn send_message(&mut self, text: String) -> bool {
         self.send(EnginePacket::Message(text))
     }
@@ -172,6 +183,7 @@ impl Session {
 
     fn send(&mut self, packet: EnginePacket) -> bool {
         match self.state {
+            SessionState::Opening if self.waiting.len() >= MAX_WAITING_MESSAGES => return false,
             SessionState::Opening => self.waiting.push(packet),
             SessionState::Open(_) => self.transmit.push_back(packet),
             SessionState::Closed(_) => return false,
@@ -294,6 +306,23 @@ mod tests {
             s.poll_transmit(),
             Some(EnginePacket::Message("2[\"a\"]".into()))
         );
+    }
+
+    #[test]
+    fn messages_over_the_waiting_bound_are_refused_and_the_waiting_ones_kept() {
+        let mut s = Session::new(t(0), Duration::from_secs(20));
+        for i in 0..MAX_WAITING_MESSAGES {
+            assert!(s.send_message(i.to_string()), "message {i} waits");
+        }
+        assert!(!s.send_message("one too many".into()));
+        assert!(!s.send_binary(vec![1]));
+        s.handle_packet(EnginePacket::Open(handshake()), t(5));
+        let sent: Vec<_> = std::iter::from_fn(|| s.poll_transmit()).collect();
+        let waited: Vec<_> = (0..MAX_WAITING_MESSAGES)
+            .map(|i| EnginePacket::Message(i.to_string()))
+            .collect();
+        assert_eq!(sent, waited, "every one, in order, and nothing else");
+        assert!(s.send_message("after the handshake".into()));
     }
 
     #[test]

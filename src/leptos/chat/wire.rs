@@ -96,8 +96,11 @@ impl Wire {
     }
 
     fn emit(&self, event: &str, payload: &impl Serialize) {
-        // Refused only after an explicit disconnect, when the chat is being
-        // torn down: nothing left to tell.
+        // Refused after an explicit disconnect, when the chat is being torn
+        // down (nothing left to tell), or while offline with
+        // `max_buffered_emits` emits already waiting: a `typing` is stale by
+        // the time it could go, and the server drops a lost connection from
+        // its rooms, so a `leave` is not needed after a reconnect.
         let _ = self.socket.emit(event, payload);
     }
 
