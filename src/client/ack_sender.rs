@@ -3,9 +3,8 @@
 
 use serde::Serialize;
 
+use crate::client::runtime::{Handle, Runtime};
 use crate::client::EmitError;
-#[cfg(target_arch = "wasm32")]
-use crate::client::Manager;
 use crate::protocol::{to_args, Value};
 
 /// Answers one server event that asked for an acknowledgement; given to the
@@ -33,18 +32,16 @@ use crate::protocol::{to_args, Value};
 /// ```
 #[must_use = "dropping it answers the server with an empty acknowledgement"]
 pub struct AckSender {
-    #[cfg(target_arch = "wasm32")]
-    shared: std::rc::Weak<crate::client::manager::Shared>,
+    runtime: Handle,
     namespace: String,
     id: u64,
     answered: bool,
 }
 
 impl AckSender {
-    #[cfg(target_arch = "wasm32")]
-    pub(crate) fn new(manager: &Manager, namespace: &str, id: u64) -> Self {
+    pub(crate) fn new(runtime: Handle, namespace: &str, id: u64) -> Self {
         Self {
-            shared: std::rc::Rc::downgrade(&manager.shared),
+            runtime,
             namespace: namespace.to_owned(),
             id,
             answered: false,
@@ -87,14 +84,10 @@ impl AckSender {
         if std::mem::replace(&mut self.answered, true) {
             return;
         }
-        #[cfg(target_arch = "wasm32")]
-        if let Some(shared) = self.shared.upgrade() {
-            let manager = Manager::from_shared(shared);
-            manager.with_core(|core| core.ack(&self.namespace, self.id, args));
-            manager.pump();
+        if let Some(runtime) = self.runtime.upgrade() {
+            runtime.core.lock().ack(&self.namespace, self.id, args);
+            Runtime::pump(&runtime);
         }
-        #[cfg(not(target_arch = "wasm32"))]
-        let _ = (args, &self.namespace);
     }
 }
 

@@ -13,7 +13,6 @@ use serde::Serialize;
 
 use crate::client::core::AckResult;
 use crate::client::error::check_event_name;
-use crate::client::manager::now;
 use crate::client::{AckError, DataError, EmitError, EmitOptions, Manager, Socket};
 use crate::protocol::{from_args, to_args, Value};
 
@@ -155,7 +154,7 @@ impl Emitter {
         };
         let socket = &self.socket;
         socket.notify_outgoing(event, &args);
-        let now = now();
+        let now = socket.manager_ref().now();
         let receiver = socket
             .manager_ref()
             .with_core(|core| core.emit(socket.namespace(), event, args, options, now))?;

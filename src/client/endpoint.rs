@@ -78,6 +78,19 @@ pub(crate) fn remember_value(
         .then(|| RememberedTransport::new(kind, now_unix_ms).encode())
 }
 
+/// Appends `n` in lowercase hexadecimal, without leading zeros.
+pub(crate) fn push_hex(out: &mut String, n: u64) {
+    let digits = (64 - (n | 1).leading_zeros()).div_ceil(4);
+    for shift in (0..digits).rev() {
+        let nibble = ((n >> (shift * 4)) & 0xf) as u8;
+        out.push(char::from(if nibble < 10 {
+            b'0' + nibble
+        } else {
+            b'a' + nibble - 10
+        }));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,6 +129,15 @@ mod tests {
         )
         .expect_err("unsupported scheme");
         assert!(bad.to_string().contains("must start with http://"), "{bad}");
+    }
+
+    #[test]
+    fn hex_is_lowercase_without_leading_zeros() {
+        for n in [0, 1, 9, 10, 15, 16, 255, 0x18c_8f3a_1b2c, u64::MAX] {
+            let mut out = String::new();
+            push_hex(&mut out, n);
+            assert_eq!(out, format!("{n:x}"));
+        }
     }
 
     #[test]

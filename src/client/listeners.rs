@@ -1,23 +1,32 @@
 //! Registered handlers, per namespace, and the [`EventListener`] guard that
-//! removes one when dropped. Outside the browser a socket is inert and
-//! registers nothing, so most of this is used in the browser only.
-#![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+//! removes one when dropped.
 
-#[cfg(target_arch = "wasm32")]
-use std::cell::RefCell;
-use std::rc::Rc;
-#[cfg(target_arch = "wasm32")]
-use std::rc::Weak;
 use std::time::Duration;
 
+use crate::client::sync::{page_bound, Lock, MaybeSend, MaybeSync, PageBound, Shared, Weak};
 use crate::client::{AckSender, ConnectionState, TransportKind};
 use crate::protocol::Value;
 
-pub(crate) type EventHandler = Rc<dyn Fn(Vec<Value>)>;
-pub(crate) type AckHandler = Rc<dyn Fn(Vec<Value>, AckSender)>;
-pub(crate) type AnyHandler = Rc<dyn Fn(&str, &[Value])>;
-pub(crate) type ConnectionHandler = Rc<dyn Fn(ConnectionState, TransportKind)>;
-pub(crate) type RttHandler = Rc<dyn Fn(Duration)>;
+/// A handler the runtime can hold: `Send + Sync` natively, anything in the
+/// browser (see [`MaybeSend`]).
+macro_rules! handler_trait {
+    ($name:ident, $alias:ident, $($args:ty),*) => {
+        pub(crate) trait $name: Fn($($args),*) + MaybeSend + MaybeSync {}
+        impl<F: Fn($($args),*) + MaybeSend + MaybeSync> $name for F {}
+        pub(crate) type $alias = Shared<dyn $name>;
+    };
+}
+
+handler_trait!(EventFn, EventHandler, Vec<Value>);
+handler_trait!(AckFn, AckHandler, Vec<Value>, AckSender);
+handler_trait!(AnyFn, AnyHandler, &str, &[Value]);
+handler_trait!(
+    ConnectionFn,
+    ConnectionHandler,
+    ConnectionState,
+    TransportKind
+);
+handler_trait!(RttFn, RttHandler, Duration);
 
 /// Which way an any-event handler looks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -104,7 +113,7 @@ impl Listeners {
     pub(crate) fn event_handlers(&self, ns: &str, event: &str) -> Vec<EventHandler> {
         self.on(ns)
             .filter_map(|h| match h {
-                Handler::Event(name, h) if name == event => Some(Rc::clone(h)),
+                Handler::Event(name, h) if name == event => Some(Shared::clone(h)),
                 _ => None,
             })
             .collect()
@@ -112,7 +121,7 @@ impl Listeners {
 
     pub(crate) fn ack_handler(&self, ns: &str, event: &str) -> Option<AckHandler> {
         self.on(ns).find_map(|h| match h {
-            Handler::Ack(name, h) if name == event => Some(Rc::clone(h)),
+            Handler::Ack(name, h) if name == event => Some(Shared::clone(h)),
             _ => None,
         })
     }
@@ -120,7 +129,7 @@ impl Listeners {
     pub(crate) fn any_handlers(&self, ns: &str, direction: Direction) -> Vec<AnyHandler> {
         self.on(ns)
             .filter_map(|h| match h {
-                Handler::Any(d, h) if *d == direction => Some(Rc::clone(h)),
+                Handler::Any(d, h) if *d == direction => Some(Shared::clone(h)),
                 _ => None,
             })
             .collect()
@@ -129,7 +138,7 @@ impl Listeners {
     pub(crate) fn connection_handlers(&self, ns: &str) -> Vec<ConnectionHandler> {
         self.on(ns)
             .filter_map(|h| match h {
-                Handler::Connection(h) => Some(Rc::clone(h)),
+                Handler::Connection(h) => Some(Shared::clone(h)),
                 _ => None,
             })
             .collect()
@@ -141,7 +150,7 @@ impl Listeners {
         self.entries
             .iter()
             .filter_map(|e| match &e.handler {
-                Handler::Rtt(h) => Some(Rc::clone(h)),
+                Handler::Rtt(h) => Some(Shared::clone(h)),
                 _ => None,
             })
             .collect()
@@ -157,46 +166,33 @@ impl Listeners {
 ///
 /// Returned by [`Socket::on`](crate::Socket::on) and its siblings. To keep
 /// a handler for the socket's whole life, call [`forget`](Self::forget).
-/// It is `Send + Sync`, so it can live in a Leptos `on_cleanup` closure;
-/// in the browser it is used on the page's one thread, and outside the
-/// browser (where a socket is inert) it holds nothing.
+/// It is `Send + Sync`, so it can live in a Leptos `on_cleanup` closure (in
+/// the browser it is used on the page's one thread).
 #[must_use = "the handler is removed as soon as this guard is dropped"]
 pub struct EventListener {
-    #[cfg(target_arch = "wasm32")]
-    listeners: send_wrapper::SendWrapper<Weak<RefCell<Listeners>>>,
+    listeners: PageBound<Weak<Lock<Listeners>>>,
     id: u64,
 }
 
 impl EventListener {
-    #[cfg(target_arch = "wasm32")]
-    pub(crate) fn new(listeners: &Rc<RefCell<Listeners>>, id: u64) -> Self {
+    pub(crate) fn new(listeners: &Shared<Lock<Listeners>>, id: u64) -> Self {
         Self {
-            listeners: send_wrapper::SendWrapper::new(Rc::downgrade(listeners)),
+            listeners: page_bound(Shared::downgrade(listeners)),
             id,
         }
     }
 
-    /// A guard for a handler that was never registered (an inert socket's).
-    #[cfg(not(target_arch = "wasm32"))]
-    pub(crate) fn inert() -> Self {
-        Self { id: 0 }
-    }
-
     /// Keeps the handler registered for as long as the socket lives.
     pub fn forget(mut self) {
-        #[cfg(target_arch = "wasm32")]
-        {
-            self.listeners = send_wrapper::SendWrapper::new(Weak::new());
-        }
+        self.listeners = page_bound(Weak::new());
         self.id = 0;
     }
 }
 
 impl Drop for EventListener {
     fn drop(&mut self) {
-        #[cfg(target_arch = "wasm32")]
         if let Some(listeners) = self.listeners.upgrade() {
-            listeners.borrow_mut().remove(self.id);
+            listeners.lock().remove(self.id);
         }
     }
 }
@@ -216,11 +212,11 @@ mod tests {
     #[test]
     fn removing_a_handler_by_id_leaves_the_others() {
         let mut listeners = Listeners::default();
-        let a = listeners.add_event("/", "x", Rc::new(|_| {}));
-        listeners.add_event("/", "x", Rc::new(|_| {}));
-        listeners.add_any("/", Direction::Outgoing, Rc::new(|_, _| {}));
-        listeners.add_rtt("/", Rc::new(|_| {}));
-        listeners.add_event("/admin", "x", Rc::new(|_| {}));
+        let a = listeners.add_event("/", "x", Shared::new(|_| {}));
+        listeners.add_event("/", "x", Shared::new(|_| {}));
+        listeners.add_any("/", Direction::Outgoing, Shared::new(|_, _| {}));
+        listeners.add_rtt("/", Shared::new(|_| {}));
+        listeners.add_event("/admin", "x", Shared::new(|_| {}));
         assert_eq!(listeners.len("/"), 4);
         listeners.remove(a);
         assert_eq!(listeners.len("/"), 3);
@@ -232,20 +228,23 @@ mod tests {
 
     #[test]
     fn handlers_run_in_registration_order_and_a_later_ack_handler_replaces_the_first() {
-        use std::cell::RefCell;
         let mut listeners = Listeners::default();
-        let seen = Rc::new(RefCell::new(Vec::new()));
+        let seen = Shared::new(std::sync::Mutex::new(Vec::new()));
         for n in 0..3 {
-            let seen = Rc::clone(&seen);
-            listeners.add_event("/", "x", Rc::new(move |_| seen.borrow_mut().push(n)));
+            let seen = Shared::clone(&seen);
+            listeners.add_event(
+                "/",
+                "x",
+                Shared::new(move |_| seen.lock().expect("not poisoned").push(n)),
+            );
         }
         for handler in listeners.event_handlers("/", "x") {
             handler(Vec::new());
         }
-        assert_eq!(*seen.borrow(), [0, 1, 2]);
+        assert_eq!(*seen.lock().expect("not poisoned"), [0, 1, 2]);
 
-        listeners.set_ack("/", "ask", Rc::new(|_, _| {}));
-        let second = listeners.set_ack("/", "ask", Rc::new(|_, _| {}));
+        listeners.set_ack("/", "ask", Shared::new(|_, _| {}));
+        let second = listeners.set_ack("/", "ask", Shared::new(|_, _| {}));
         assert_eq!(listeners.len("/"), 4);
         listeners.remove(second);
         assert!(listeners.ack_handler("/", "ask").is_none());

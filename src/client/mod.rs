@@ -16,9 +16,8 @@ mod backoff;
 mod browser;
 mod connection;
 mod core;
+mod driver;
 mod emitter;
-// Natively nothing connects yet: only the browser driver asks these.
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod endpoint;
 mod error;
 mod in_flight;
@@ -27,9 +26,11 @@ mod manager;
 mod namespace;
 mod options;
 mod reconnect;
+mod runtime;
 mod socket;
 mod sorted_map;
 mod state;
+mod sync;
 mod url;
 
 pub use ack_sender::AckSender;
@@ -49,4 +50,5 @@ pub use options::SocketOptions;
 pub use reconnect::{Reconnect, ReconnectEvent, ReconnectOptions};
 pub use socket::Socket;
 pub use state::{ConnectionState, TransportKind};
+pub use sync::{MaybeSend, MaybeSync};
 pub use url::{engine_url, ServerUrl, UrlError};

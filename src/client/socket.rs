@@ -1,6 +1,5 @@
 //! [`Socket`]: the handle applications hold for one namespace.
 
-use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -8,7 +7,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::client::listeners::{Direction, Listeners};
-use crate::client::manager::now;
+use crate::client::sync::{MaybeSend, MaybeSync, Shared};
 use crate::client::{
     AckSender, ConnectionState, DataError, Emitter, EventListener, Manager, SocketOptions,
     TransportKind,
@@ -116,11 +115,12 @@ impl Socket {
     }
 
     fn join(&self) {
-        if !cfg!(target_arch = "wasm32") {
-            // Outside the browser nothing connects: the socket stays inert.
+        if !self.manager.runtime().connects() {
+            // Nothing to connect with (server rendering): the socket stays
+            // inert.
             return;
         }
-        let now = now();
+        let now = self.manager.now();
         self.manager.with_core(|core| {
             let options = core.options.namespace_options();
             core.join(&self.namespace, options, now);
@@ -219,7 +219,7 @@ impl Socket {
     /// ```
     pub fn next_attempt_in(&self) -> Option<Duration> {
         let at = self.manager.with_core(|core| core.next_attempt_at())?;
-        Some(at.saturating_duration_since(now()))
+        Some(at.saturating_duration_since(self.manager.now()))
     }
 
     /// An emit with options: [`timeout`](Emitter::timeout) for its
@@ -331,13 +331,13 @@ impl Socket {
     pub fn on<T: DeserializeOwned>(
         &self,
         event: &str,
-        handler: impl Fn(Result<T, DataError>) + 'static,
+        handler: impl Fn(Result<T, DataError>) + MaybeSend + MaybeSync + 'static,
     ) -> EventListener {
         let event_name = event.to_owned();
         let decode = move |args: Vec<Value>| {
             handler(from_args(args).map_err(|e| DataError::new(&event_name, e.to_string())));
         };
-        self.register(|listeners, ns| listeners.add_event(ns, event, Rc::new(decode)))
+        self.register(|listeners, ns| listeners.add_event(ns, event, Shared::new(decode)))
     }
 
     /// Answers the server's `event` when it asks for an acknowledgement
@@ -360,14 +360,14 @@ impl Socket {
     pub fn on_with_ack<T: DeserializeOwned>(
         &self,
         event: &str,
-        handler: impl Fn(Result<T, DataError>, AckSender) + 'static,
+        handler: impl Fn(Result<T, DataError>, AckSender) + MaybeSend + MaybeSync + 'static,
     ) -> EventListener {
         let event_name = event.to_owned();
         let decode = move |args: Vec<Value>, ack: AckSender| {
             let data = from_args(args).map_err(|e| DataError::new(&event_name, e.to_string()));
             handler(data, ack);
         };
-        self.register(|listeners, ns| listeners.set_ack(ns, event, Rc::new(decode)))
+        self.register(|listeners, ns| listeners.set_ack(ns, event, Shared::new(decode)))
     }
 
     /// Calls `handler` with the name and raw arguments of every event the
@@ -378,7 +378,10 @@ impl Socket {
     /// # let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
     /// let _log = socket.on_any(|event, args| println!("<- {event} {args:?}"));
     /// ```
-    pub fn on_any(&self, handler: impl Fn(&str, &[Value]) + 'static) -> EventListener {
+    pub fn on_any(
+        &self,
+        handler: impl Fn(&str, &[Value]) + MaybeSend + MaybeSync + 'static,
+    ) -> EventListener {
         self.add_any(Direction::Incoming, handler)
     }
 
@@ -391,32 +394,26 @@ impl Socket {
     /// # let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
     /// let _log = socket.on_any_outgoing(|event, args| println!("-> {event} {args:?}"));
     /// ```
-    pub fn on_any_outgoing(&self, handler: impl Fn(&str, &[Value]) + 'static) -> EventListener {
+    pub fn on_any_outgoing(
+        &self,
+        handler: impl Fn(&str, &[Value]) + MaybeSend + MaybeSync + 'static,
+    ) -> EventListener {
         self.add_any(Direction::Outgoing, handler)
     }
 
     fn add_any(
         &self,
         direction: Direction,
-        handler: impl Fn(&str, &[Value]) + 'static,
+        handler: impl Fn(&str, &[Value]) + MaybeSend + MaybeSync + 'static,
     ) -> EventListener {
-        self.register(|listeners, ns| listeners.add_any(ns, direction, Rc::new(handler)))
+        self.register(|listeners, ns| listeners.add_any(ns, direction, Shared::new(handler)))
     }
 
-    /// Registers a handler with `add` and guards it. Outside the browser
-    /// nothing is ever dispatched, so nothing is registered.
+    /// Registers a handler with `add` and guards it.
     fn register(&self, add: impl FnOnce(&mut Listeners, &str) -> u64) -> EventListener {
-        #[cfg(target_arch = "wasm32")]
-        {
-            let listeners = &self.manager.shared.listeners;
-            let id = add(&mut listeners.borrow_mut(), &self.namespace);
-            EventListener::new(listeners, id)
-        }
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            drop(add);
-            EventListener::inert()
-        }
+        let listeners = &self.manager.runtime().listeners;
+        let id = add(&mut listeners.lock(), &self.namespace);
+        EventListener::new(listeners, id)
     }
 
     /// Calls `handler` whenever the connection state or transport changes,
@@ -432,9 +429,9 @@ impl Socket {
     /// ```
     pub fn on_connection_change(
         &self,
-        handler: impl Fn(ConnectionState, TransportKind) + 'static,
+        handler: impl Fn(ConnectionState, TransportKind) + MaybeSend + MaybeSync + 'static,
     ) -> EventListener {
-        self.register(|listeners, ns| listeners.add_connection(ns, Rc::new(handler)))
+        self.register(|listeners, ns| listeners.add_connection(ns, Shared::new(handler)))
     }
 
     /// Calls `handler` with each new round-trip time (see [`rtt`](Self::rtt)),
@@ -445,8 +442,11 @@ impl Socket {
     /// # let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
     /// let _ping = socket.on_rtt(|rtt| println!("ping {} ms", rtt.as_millis()));
     /// ```
-    pub fn on_rtt(&self, handler: impl Fn(Duration) + 'static) -> EventListener {
-        self.register(|listeners, ns| listeners.add_rtt(ns, Rc::new(handler)))
+    pub fn on_rtt(
+        &self,
+        handler: impl Fn(Duration) + MaybeSend + MaybeSync + 'static,
+    ) -> EventListener {
+        self.register(|listeners, ns| listeners.add_rtt(ns, Shared::new(handler)))
     }
 
     /// How many handlers are registered on this socket (to check for leaks).
@@ -460,14 +460,7 @@ impl Socket {
     /// assert_eq!(socket.listener_count(), before); // the handler is gone
     /// ```
     pub fn listener_count(&self) -> usize {
-        #[cfg(target_arch = "wasm32")]
-        {
-            self.manager.shared.listeners.borrow().len(&self.namespace)
-        }
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            0
-        }
+        self.manager.runtime().listeners.lock().len(&self.namespace)
     }
 
     /// Joins the namespace again after [`disconnect`](Self::disconnect) (or
@@ -504,7 +497,7 @@ impl Socket {
     /// assert_eq!(socket.emit("message", "hi"), Err(EmitError::Disconnected));
     /// ```
     pub fn disconnect(&self) {
-        let now = now();
+        let now = self.manager.now();
         let left = self.manager.with_core(|core| {
             let active = core.is_active(&self.namespace);
             if active {
@@ -519,18 +512,15 @@ impl Socket {
 
     /// Shows an emit to the `on_any_outgoing` handlers.
     pub(crate) fn notify_outgoing(&self, event: &str, args: &[Value]) {
-        #[cfg(target_arch = "wasm32")]
-        {
-            let handlers = self.manager.shared.listeners.borrow().any_handlers(
-                &self.namespace,
-                crate::client::listeners::Direction::Outgoing,
-            );
-            for handler in handlers {
-                handler(event, args);
-            }
+        let handlers = self
+            .manager
+            .runtime()
+            .listeners
+            .lock()
+            .any_handlers(&self.namespace, Direction::Outgoing);
+        for handler in handlers {
+            handler(event, args);
         }
-        #[cfg(not(target_arch = "wasm32"))]
-        let _ = (event, args);
     }
 
     pub(crate) fn manager_ref(&self) -> &Manager {
@@ -565,7 +555,11 @@ mod tests {
         assert_eq!(socket.emit("x", ()), Err(EmitError::Disconnected));
         socket.connect();
         assert_eq!(socket.state(), ConnectionState::Disconnected);
-        let _guard = socket.on("x", |_: Result<String, _>| {});
+        // Handlers are kept (a native driver would call them); the guard
+        // still removes its own.
+        let guard = socket.on("x", |_: Result<String, _>| {});
+        assert_eq!(socket.listener_count(), 1);
+        drop(guard);
         assert_eq!(socket.listener_count(), 0);
     }
 

@@ -15,8 +15,6 @@ use crate::protocol::Value;
 /// Settings every request of a polling transport shares.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PollingConfig {
-    /// The Engine.IO polling URL, without `sid`.
-    pub(crate) url: String,
     /// Send cookies cross-origin.
     pub(crate) with_credentials: bool,
     /// Extra request headers.
@@ -38,15 +36,14 @@ pub(crate) enum PollingEvent {
     Failed(TransportError),
 }
 
-/// One Engine.IO polling "channel": GETs and POSTs to the same URL.
+/// One Engine.IO polling "channel": GETs and POSTs to the URLs the runtime
+/// builds (with the `sid` and a cache-busting `t`).
 pub(crate) struct PollingTransport {
     config: PollingConfig,
     on_event: Rc<dyn Fn(PollingEvent)>,
     get_abort: Option<AbortController>,
     /// Cleared on drop, so answers of requests still in flight are ignored.
     alive: Rc<Cell<bool>>,
-    /// For cache-busting query values.
-    counter: Cell<u32>,
 }
 
 impl PollingTransport {
@@ -58,43 +55,29 @@ impl PollingTransport {
             on_event: Rc::new(on_event),
             get_abort: None,
             alive: Rc::new(Cell::new(true)),
-            counter: Cell::new(0),
         }
-    }
-
-    fn url(&self, sid: Option<&str>) -> String {
-        let n = self.counter.get().wrapping_add(1);
-        self.counter.set(n);
-        let mut url = self.config.url.clone();
-        if let Some(sid) = sid {
-            url.push_str("&sid=");
-            url.push_str(sid);
-        }
-        // Cache-busting: no proxy or browser cache may answer a poll.
-        url.push_str(&format!("&t={:x}{n:x}", js_sys::Date::now() as u64));
-        url
     }
 
     /// Starts a GET (held open by the server until it has packets).
-    pub(crate) fn get(&mut self, sid: Option<&str>) {
+    pub(crate) fn get(&mut self, url: &str) {
         let controller = AbortController::new().ok();
-        let request = self.request("GET", &self.url(sid), None, controller.as_ref(), false);
+        let request = self.request("GET", url, None, controller.as_ref(), false);
         self.get_abort = controller;
         self.spawn(request, PollingEvent::Response);
     }
 
     /// POSTs an encoded payload.
-    pub(crate) fn post(&self, sid: &str, body: String) {
-        let request = self.request("POST", &self.url(Some(sid)), Some(&body), None, false);
+    pub(crate) fn post(&self, url: &str, body: String) {
+        let request = self.request("POST", url, Some(&body), None, false);
         self.spawn(request, |_| PollingEvent::PostDone);
     }
 
     /// POSTs the last payload of a closing session (its `close`), as a
     /// `keepalive` request when it is small enough, so it is still sent
     /// when the page is being closed.
-    pub(crate) fn post_last(&self, sid: &str, body: String) {
+    pub(crate) fn post_last(&self, url: &str, body: String) {
         let keepalive = body.len() <= KEEPALIVE_BODY_LIMIT;
-        let request = self.request("POST", &self.url(Some(sid)), Some(&body), None, keepalive);
+        let request = self.request("POST", url, Some(&body), None, keepalive);
         self.spawn(request, |_| PollingEvent::PostDone);
     }
 

@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::chat::{Command, JoinAck, Message, MessageAck, Presence, Ticket, TypingNotice};
+use crate::client::{MaybeSend, MaybeSync};
 use crate::{AckError, ConnectionState, DataError, EventListener, Socket};
 
 /// What the server told us, decoded.
@@ -49,7 +50,7 @@ impl Wire {
     /// Calls `deliver` with every chat event until the guards drop.
     pub(super) fn listen(
         &self,
-        deliver: impl Fn(Incoming) + Clone + 'static,
+        deliver: impl Fn(Incoming) + Clone + MaybeSend + MaybeSync + 'static,
     ) -> Vec<EventListener> {
         let connection = {
             let deliver = deliver.clone();
@@ -67,7 +68,7 @@ impl Wire {
     fn on<T: DeserializeOwned + 'static>(
         &self,
         event: &str,
-        deliver: impl Fn(Incoming) + 'static,
+        deliver: impl Fn(Incoming) + MaybeSend + MaybeSync + 'static,
         wrap: fn(T) -> Incoming,
     ) -> EventListener {
         self.socket
