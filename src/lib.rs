@@ -11,13 +11,15 @@
 //! |---|---|
 //! | [`leptos`] | `use_socket`, `use_event`, context, `<Chat/>` |
 //! | [`chat`] | the demo chat's payloads and state, sans-IO |
-//! | [`client`] | [`Socket`]: connect, typed `emit`, acks, events, namespaces |
+//! | [`client`] | [`Socket`]: connect, typed `emit`, acks, events, namespaces; the sans-IO core and the runtime that runs it |
+//! | ↳ the driver seam | below it the runtime decides (URLs, timers, what to remember, the pump and the handlers); above it a driver performs: the browser's, or a test's |
 //! | [`engine`] | the Engine.IO session (handshake, heartbeat), sans-IO |
-//! | `transport` | the browser WebSocket wrapper (wasm32 only) |
+//! | `transport` | the browser WebSocket and `fetch` wrappers (wasm32 only) |
 //! | [`protocol`] | packet codecs; no IO, no clock |
 //!
-//! Everything below `client` is plain Rust driven by a virtual clock, so it is
-//! tested natively; only the transport and the small driver touch `web_sys`.
+//! Everything but the driver and the transports is plain Rust with no
+//! `cfg(target_arch)`, tested natively on a virtual clock; only the browser
+//! driver and the transports touch `web_sys`.
 //!
 //! ```no_run
 //! use leptos_socketio::{Socket, SocketOptions};

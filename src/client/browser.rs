@@ -12,12 +12,12 @@ use std::time::Duration;
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 
-use crate::client::driver::{Driver, HttpConfig, Io, TransportEvent};
+use crate::client::driver::{Driver, HttpConfig, Io};
 use crate::client::runtime::Handle;
 use crate::client::sorted_map::SortedMap;
 use crate::engine::{TransportError, TransportId};
 use crate::time::Instant;
-use crate::transport::{self, PollingConfig, PollingEvent, PollingTransport, WebSocketTransport};
+use crate::transport::{PollingConfig, PollingTransport, WebSocketTransport};
 
 enum Transport {
     WebSocket(WebSocketTransport),
@@ -69,16 +69,7 @@ impl Driver for BrowserDriver {
         match io {
             Io::OpenWebSocket { id, url } => {
                 let handle = handle.clone();
-                let ws = WebSocketTransport::open(&url, move |event| {
-                    handle.report(
-                        id,
-                        match event {
-                            transport::TransportEvent::Open => TransportEvent::Open,
-                            transport::TransportEvent::Frame(frame) => TransportEvent::Frame(frame),
-                            transport::TransportEvent::Closed(why) => TransportEvent::Failed(why),
-                        },
-                    );
-                })?;
+                let ws = WebSocketTransport::open(&url, move |event| handle.report(id, event))?;
                 self.transports
                     .borrow_mut()
                     .insert(id, Transport::WebSocket(ws));
@@ -91,16 +82,8 @@ impl Driver for BrowserDriver {
                         extra_headers: http.extra_headers.to_vec(),
                     };
                     let handle = handle.clone();
-                    let polling = PollingTransport::new(config, move |event| {
-                        handle.report(
-                            id,
-                            match event {
-                                PollingEvent::Response(body) => TransportEvent::Response(body),
-                                PollingEvent::PostDone => TransportEvent::PostDone,
-                                PollingEvent::Failed(why) => TransportEvent::Failed(why),
-                            },
-                        );
-                    });
+                    let polling =
+                        PollingTransport::new(config, move |event| handle.report(id, event));
                     transports.insert(id, Transport::Polling(polling));
                 }
                 if let Some(Transport::Polling(polling)) = transports.get_mut(&id) {

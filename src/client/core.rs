@@ -16,31 +16,26 @@ use crate::client::{
     NamespaceOptions, Outgoing, Reconnect, ReconnectEvent, SocketOptions, TransportKind,
 };
 use crate::engine::{
-    EngineAction, EngineEvent, EngineOptions, EngineSocket, TransportChoice, TransportError,
+    EngineAction, EngineEvent, EngineOptions, EngineSocket, TransportChoice, TransportEvent,
     TransportId,
 };
-use crate::protocol::{Frame, Value};
+use crate::protocol::Value;
 use crate::time::Instant;
 
 /// What an emit's acknowledgement resolves to.
 pub(crate) type AckResult = Result<Vec<Value>, AckError>;
 
-/// What the browser reported, tagged with the transport it concerns.
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+/// What the driver reported.
 #[derive(Debug)]
 pub(crate) enum Input {
-    WebSocketOpen(TransportId),
-    Frame(TransportId, Frame),
-    PollResponse(TransportId, String),
-    PostDone(TransportId),
-    TransportError(TransportId, TransportError),
+    /// What transport `0` reported.
+    Transport(TransportId, TransportEvent),
     /// A timer fired; deadlines are checked on every step anyway.
     Timer,
 }
 
 /// Work for the application, run after the core is released so handlers may
-/// call back into the socket. (Outside the browser nothing is dispatched.)
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+/// call back into the socket.
 pub(crate) enum Dispatch {
     /// Namespace `0`'s state or transport changed.
     Connection(String, ConnectionState, TransportKind),
@@ -256,7 +251,6 @@ impl Core {
     }
 
     /// Answers the server's event `ack_id` on `ns`.
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     pub(crate) fn ack(&mut self, ns: &str, ack_id: u64, args: Vec<Value>) {
         if let Some(n) = self.connection.namespace_mut(ns) {
             n.ack(ack_id, args);
@@ -305,13 +299,17 @@ impl Core {
         let mut dispatch = Vec::new();
         for input in inputs {
             match input {
-                Input::WebSocketOpen(id) => self.engine.handle_websocket_open(id, now),
-                Input::Frame(id, frame) => self.engine.handle_frame(id, frame, now),
-                Input::PollResponse(id, body) => self.engine.handle_poll_response(id, &body, now),
-                Input::PostDone(id) => self.engine.handle_post_done(id, now),
-                Input::TransportError(id, error) => {
-                    self.engine.handle_transport_error(id, error, now);
-                }
+                Input::Transport(id, event) => match event {
+                    TransportEvent::Open => self.engine.handle_websocket_open(id, now),
+                    TransportEvent::Frame(frame) => self.engine.handle_frame(id, frame, now),
+                    TransportEvent::Response(body) => {
+                        self.engine.handle_poll_response(id, &body, now);
+                    }
+                    TransportEvent::PostDone => self.engine.handle_post_done(id, now),
+                    TransportEvent::Failed(error) => {
+                        self.engine.handle_transport_error(id, error, now);
+                    }
+                },
                 Input::Timer => {}
             }
         }
@@ -523,7 +521,6 @@ impl Core {
     }
 
     /// The earliest deadline of every part.
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     pub(crate) fn poll_timeout(&self) -> Option<Instant> {
         [
             self.engine.poll_timeout(),
@@ -554,7 +551,8 @@ fn shown_state(joined: &Joined, connection: ConnectionState) -> ConnectionState 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::TransportMode;
+    use crate::engine::{TransportError, TransportMode};
+    use crate::protocol::Frame;
     use EngineAction::{Close, OpenWebSocket, Poll, Post, Send};
 
     const OPEN: &str =
@@ -592,9 +590,9 @@ mod tests {
     fn connect_ws(core: &mut Core, id: u32, now: Instant) {
         core.step(
             vec![
-                Input::WebSocketOpen(id),
-                Input::Frame(id, text(OPEN)),
-                Input::Frame(id, text(r#"40{"sid":"n"}"#)),
+                Input::Transport(id, TransportEvent::Open),
+                Input::Transport(id, TransportEvent::Frame(text(OPEN))),
+                Input::Transport(id, TransportEvent::Frame(text(r#"40{"sid":"n"}"#))),
             ],
             now,
         );
@@ -607,7 +605,10 @@ mod tests {
         connect_ws(&mut c, 1, t(10));
         assert_eq!(c.state_of("/"), ConnectionState::Connected);
         assert_eq!(c.transport, TransportKind::WebSocket);
-        c.step(vec![Input::TransportError(1, ws_closed())], t(100));
+        c.step(
+            vec![Input::Transport(1, TransportEvent::Failed(ws_closed()))],
+            t(100),
+        );
         assert_eq!(c.state_of("/"), ConnectionState::Reconnecting);
         assert_eq!(c.next_attempt_at(), Some(t(1_100)));
         let _ = actions(&mut c);
@@ -622,7 +623,10 @@ mod tests {
     fn a_first_connection_that_fails_stays_connecting_while_retrying() {
         let mut c = core(TransportMode::WebSocketOnly);
         actions(&mut c);
-        c.step(vec![Input::TransportError(1, ws_closed())], t(5));
+        c.step(
+            vec![Input::Transport(1, TransportEvent::Failed(ws_closed()))],
+            t(5),
+        );
         assert_eq!(c.state_of("/"), ConnectionState::Connecting);
         assert!(c.last_error.is_some());
     }
@@ -631,7 +635,10 @@ mod tests {
     fn disconnect_during_backoff_prevents_any_further_attempt() {
         let mut c = core(TransportMode::WebSocketOnly);
         actions(&mut c);
-        c.step(vec![Input::TransportError(1, ws_closed())], t(5));
+        c.step(
+            vec![Input::Transport(1, TransportEvent::Failed(ws_closed()))],
+            t(5),
+        );
         c.leave("/", t(10));
         assert_eq!(c.state_of("/"), ConnectionState::Disconnected);
         for ms in (100..30_000).step_by(250) {
@@ -647,7 +654,10 @@ mod tests {
     fn emits_while_reconnecting_go_out_in_order_on_the_new_connection() {
         let mut c = core(TransportMode::WebSocketOnly);
         connect_ws(&mut c, 1, t(1));
-        c.step(vec![Input::TransportError(1, ws_closed())], t(50));
+        c.step(
+            vec![Input::Transport(1, TransportEvent::Failed(ws_closed()))],
+            t(50),
+        );
         for i in 0..3 {
             c.emit("/", "n", vec![i.into()], EmitOptions::default(), t(60))
                 .expect("not stopped");
@@ -673,7 +683,10 @@ mod tests {
         let limit = crate::client::DEFAULT_MAX_BUFFERED_EMITS;
         let mut c = core(TransportMode::WebSocketOnly);
         connect_ws(&mut c, 1, t(1));
-        c.step(vec![Input::TransportError(1, ws_closed())], t(50));
+        c.step(
+            vec![Input::Transport(1, TransportEvent::Failed(ws_closed()))],
+            t(50),
+        );
         for i in 0..limit {
             c.emit("/", "n", vec![i.into()], EmitOptions::default(), t(60))
                 .expect("room in the buffer");
@@ -745,9 +758,12 @@ mod tests {
         let mut c = core(TransportMode::Auto);
         c.step(
             vec![
-                Input::WebSocketOpen(1),
-                Input::Frame(1, text(OPEN)),
-                Input::Frame(1, text(r#"44{"message":"unauthorized"}"#)),
+                Input::Transport(1, TransportEvent::Open),
+                Input::Transport(1, TransportEvent::Frame(text(OPEN))),
+                Input::Transport(
+                    1,
+                    TransportEvent::Frame(text(r#"44{"message":"unauthorized"}"#)),
+                ),
             ],
             t(5),
         );
@@ -763,15 +779,18 @@ mod tests {
     fn polling_fallback_shows_polling_as_the_transport() {
         let mut c = core(TransportMode::Auto);
         actions(&mut c);
-        c.step(vec![Input::TransportError(1, ws_closed())], t(5));
+        c.step(
+            vec![Input::Transport(1, TransportEvent::Failed(ws_closed()))],
+            t(5),
+        );
         assert_eq!(
             actions(&mut c),
             [Close { id: 1 }, Poll { id: 2, sid: None }]
         );
         c.step(
-            vec![Input::PollResponse(
+            vec![Input::Transport(
                 2,
-                format!("{OPEN}\x1e40{{\"sid\":\"n\"}}"),
+                TransportEvent::Response(format!("{OPEN}\x1e40{{\"sid\":\"n\"}}")),
             )],
             t(10),
         );
@@ -791,7 +810,7 @@ mod tests {
             !actions(&mut c).iter().any(|a| matches!(a, Post { .. })),
             "one POST at a time"
         );
-        c.step(vec![Input::PostDone(2)], t(12));
+        c.step(vec![Input::Transport(2, TransportEvent::PostDone)], t(12));
         assert!(actions(&mut c)
             .iter()
             .any(|a| matches!(a, Post { body, .. } if body == r#"42["x"]"#)));
@@ -808,10 +827,10 @@ mod tests {
         );
         c.step(
             vec![
-                Input::WebSocketOpen(1),
-                Input::Frame(1, text(OPEN)),
-                Input::Frame(1, text(r#"40{"sid":"a"}"#)),
-                Input::Frame(1, text(r#"40/admin,{"sid":"b"}"#)),
+                Input::Transport(1, TransportEvent::Open),
+                Input::Transport(1, TransportEvent::Frame(text(OPEN))),
+                Input::Transport(1, TransportEvent::Frame(text(r#"40{"sid":"a"}"#))),
+                Input::Transport(1, TransportEvent::Frame(text(r#"40/admin,{"sid":"b"}"#))),
             ],
             t(5),
         );
@@ -875,9 +894,9 @@ mod tests {
         let open = r#"0{"sid":"S","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}"#;
         c.step(
             vec![
-                Input::WebSocketOpen(1),
-                Input::Frame(1, text(open)),
-                Input::Frame(1, text(r#"40{"sid":"n"}"#)),
+                Input::Transport(1, TransportEvent::Open),
+                Input::Transport(1, TransportEvent::Frame(text(open))),
+                Input::Transport(1, TransportEvent::Frame(text(r#"40{"sid":"n"}"#))),
             ],
             t(1),
         );
@@ -918,7 +937,13 @@ mod tests {
         drop(receiver);
         c.cancel_ack("/", id);
         assert!(c.joined.get("/").is_some_and(|j| j.ack_waiters.is_empty()));
-        c.step(vec![Input::Frame(1, text(&format!("43{id}[1]")))], t(3));
+        c.step(
+            vec![Input::Transport(
+                1,
+                TransportEvent::Frame(text(&format!("43{id}[1]"))),
+            )],
+            t(3),
+        );
         assert_eq!(c.state_of("/"), ConnectionState::Connected);
     }
 }

@@ -12,6 +12,8 @@ use std::time::Duration;
 
 use crate::client::runtime::Handle;
 use crate::client::sync::{MaybeSend, MaybeSync};
+#[cfg(doc)]
+use crate::engine::TransportEvent;
 use crate::engine::{TransportError, TransportId};
 use crate::protocol::Frame;
 use crate::time::Instant;
@@ -50,22 +52,6 @@ pub(crate) struct HttpConfig<'a> {
     pub(crate) with_credentials: bool,
     /// Extra request headers.
     pub(crate) extra_headers: &'a [(String, String)],
-}
-
-/// What a transport reports, through [`Handle::report`].
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-#[derive(Debug)]
-pub(crate) enum TransportEvent {
-    /// The WebSocket opened.
-    Open,
-    /// A WebSocket frame arrived.
-    Frame(Frame),
-    /// A GET answered with this body.
-    Response(String),
-    /// A POST was accepted.
-    PostDone,
-    /// The transport failed or closed; it reports nothing more.
-    Failed(TransportError),
 }
 
 /// A platform under the client's runtime: the browser's (`browser.rs`), or

@@ -208,7 +208,8 @@ mod tests {
     fn joined_socket_with(options: SocketOptions) -> Socket {
         let namespace = options.namespace_options();
         let manager = Manager::new(options);
-        manager.with_core(|core| core.join("/", namespace, now()));
+        let now = manager.now();
+        manager.with_core(|core| core.join("/", namespace, now));
         manager.socket("/")
     }
 

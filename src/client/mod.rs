@@ -2,12 +2,20 @@
 //!
 //! The bookkeeping is sans-IO: [`Namespace`] (connect, buffered and
 //! volatile emits, ack ids and deadlines, retries) and [`Connection`]
-//! (namespaces multiplexed over one session, binary attachments). [`Socket`]
-//! runs them, and the
-//! Engine.IO [`Session`](crate::engine::Session), on browser timers and a
-//! browser transport. Outside the browser (native tests, SSR) a `Socket` is
-//! inert: it stays [`ConnectionState::Disconnected`] and never opens a
-//! connection.
+//! (namespaces multiplexed over one session, binary attachments), composed
+//! with the Engine.IO [`EngineSocket`](crate::engine::EngineSocket) and
+//! [`Reconnect`] into one core.
+//!
+//! The seam: a runtime (`runtime/`) runs the core the same way on every
+//! platform — the pump that feeds transport reports in and hands events to
+//! handlers, the ack senders and waiters, the one timer, the URLs, the
+//! remembered transport — and asks a driver (`driver.rs`, a small trait:
+//! clock and seed, the page's origin, perform an IO, arm a timer, load and
+//! store a value) to do the rest. In the browser the driver is
+//! `browser.rs`; natively, until a native driver is chosen, an inert one,
+//! so a `Socket` stays [`ConnectionState::Disconnected`] and never opens a
+//! connection (server rendering). The runtime's tests run it on a fake
+//! driver.
 
 mod ack_sender;
 mod args;

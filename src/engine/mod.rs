@@ -24,6 +24,7 @@ mod engine_socket;
 mod session;
 mod transport_choice;
 mod transport_error;
+mod transport_event;
 mod transport_kind;
 mod upgrade;
 mod write_buffer;
@@ -36,6 +37,7 @@ pub use transport_choice::{
     DEFAULT_WEBSOCKET_DEADLINE,
 };
 pub use transport_error::TransportError;
+pub use transport_event::TransportEvent;
 pub use transport_kind::TransportKind;
 pub use upgrade::{Upgrade, UpgradeEvent, UpgradeState};
 pub use write_buffer::WriteBuffer;

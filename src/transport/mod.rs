@@ -5,5 +5,5 @@
 mod polling;
 mod websocket;
 
-pub(crate) use polling::{PollingConfig, PollingEvent, PollingTransport};
-pub(crate) use websocket::{TransportEvent, WebSocketTransport};
+pub(crate) use polling::{PollingConfig, PollingTransport};
+pub(crate) use websocket::WebSocketTransport;

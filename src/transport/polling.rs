@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Request, RequestCredentials, RequestInit, Response};
 
-use crate::engine::TransportError;
+use crate::engine::{TransportError, TransportEvent};
 use crate::protocol::Value;
 
 /// Settings every request of a polling transport shares.
@@ -25,31 +25,20 @@ pub(crate) struct PollingConfig {
 /// (the Fetch standard's 64 KiB quota).
 const KEEPALIVE_BODY_LIMIT: usize = 64 * 1024;
 
-/// What a polling request reports.
-#[derive(Debug)]
-pub(crate) enum PollingEvent {
-    /// A GET answered with this body (an encoded payload).
-    Response(String),
-    /// A POST was accepted.
-    PostDone,
-    /// A request failed; the transport is done.
-    Failed(TransportError),
-}
-
 /// One Engine.IO polling "channel": GETs and POSTs to the URLs the runtime
 /// builds (with the `sid` and a cache-busting `t`).
 pub(crate) struct PollingTransport {
     config: PollingConfig,
-    on_event: Rc<dyn Fn(PollingEvent)>,
+    on_event: Rc<dyn Fn(TransportEvent)>,
     get_abort: Option<AbortController>,
     /// Cleared on drop, so answers of requests still in flight are ignored.
     alive: Rc<Cell<bool>>,
 }
 
 impl PollingTransport {
-    /// A polling transport that reports every answer and failure to
-    /// `on_event`.
-    pub(crate) fn new(config: PollingConfig, on_event: impl Fn(PollingEvent) + 'static) -> Self {
+    /// A polling transport that reports every answer (`Response`,
+    /// `PostDone`) and failure (`Failed`) to `on_event`.
+    pub(crate) fn new(config: PollingConfig, on_event: impl Fn(TransportEvent) + 'static) -> Self {
         Self {
             config,
             on_event: Rc::new(on_event),
@@ -63,13 +52,13 @@ impl PollingTransport {
         let controller = AbortController::new().ok();
         let request = self.request("GET", url, None, controller.as_ref(), false);
         self.get_abort = controller;
-        self.spawn(request, PollingEvent::Response);
+        self.spawn(request, TransportEvent::Response);
     }
 
     /// POSTs an encoded payload.
     pub(crate) fn post(&self, url: &str, body: String) {
         let request = self.request("POST", url, Some(&body), None, false);
-        self.spawn(request, |_| PollingEvent::PostDone);
+        self.spawn(request, |_| TransportEvent::PostDone);
     }
 
     /// POSTs the last payload of a closing session (its `close`), as a
@@ -78,7 +67,7 @@ impl PollingTransport {
     pub(crate) fn post_last(&self, url: &str, body: String) {
         let keepalive = body.len() <= KEEPALIVE_BODY_LIMIT;
         let request = self.request("POST", url, Some(&body), None, keepalive);
-        self.spawn(request, |_| PollingEvent::PostDone);
+        self.spawn(request, |_| TransportEvent::PostDone);
     }
 
     /// Runs `request` in the background and reports its answer (as
@@ -86,7 +75,7 @@ impl PollingTransport {
     fn spawn(
         &self,
         request: Result<Request, TransportError>,
-        on_ok: impl FnOnce(String) -> PollingEvent + 'static,
+        on_ok: impl FnOnce(String) -> TransportEvent + 'static,
     ) {
         let on_event = self.on_event.clone();
         let alive = self.alive.clone();
@@ -98,7 +87,7 @@ impl PollingTransport {
             if alive.get() {
                 on_event(match result {
                     Ok(body) => on_ok(body),
-                    Err(why) => PollingEvent::Failed(why),
+                    Err(why) => TransportEvent::Failed(why),
                 });
             }
         });

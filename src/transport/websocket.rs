@@ -5,19 +5,8 @@ use gloo_events::EventListener;
 use wasm_bindgen::JsCast;
 use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
-use crate::engine::TransportError;
+use crate::engine::{TransportError, TransportEvent};
 use crate::protocol::Frame;
-
-/// What the WebSocket reports, in the order it happens.
-#[derive(Debug)]
-pub(crate) enum TransportEvent {
-    /// The WebSocket handshake completed.
-    Open,
-    /// A frame arrived.
-    Frame(Frame),
-    /// The transport closed or failed.
-    Closed(TransportError),
-}
 
 /// One browser WebSocket carrying Engine.IO packets.
 pub(crate) struct WebSocketTransport {
@@ -26,8 +15,9 @@ pub(crate) struct WebSocketTransport {
 }
 
 impl WebSocketTransport {
-    /// Opens a WebSocket to `url`; `on_event` is called for each
-    /// [`TransportEvent`] until the transport is dropped.
+    /// Opens a WebSocket to `url`; `on_event` is called with `Open`, each
+    /// `Frame`, then at most one `Failed` [`TransportEvent`], until the
+    /// transport is dropped.
     pub(crate) fn open(
         url: &str,
         on_event: impl Fn(TransportEvent) + 'static,
@@ -74,7 +64,7 @@ impl WebSocketTransport {
                     .map_or((1006, String::new()), |close| {
                         (close.code(), close.reason())
                     });
-                on_event(TransportEvent::Closed(TransportError::WebSocketClosed {
+                on_event(TransportEvent::Failed(TransportError::WebSocketClosed {
                     code,
                     reason,
                 }));

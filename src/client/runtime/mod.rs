@@ -8,12 +8,12 @@ use std::collections::VecDeque;
 
 use crate::client::ack_sender::AckSender;
 use crate::client::core::{Core, Dispatch, Input};
-use crate::client::driver::{Driver, HttpConfig, Io, TransportEvent};
+use crate::client::driver::{Driver, HttpConfig, Io};
 use crate::client::endpoint;
 use crate::client::listeners::{Direction, Listeners};
 use crate::client::sync::{Lock, Shared, Weak};
 use crate::client::{SocketOptions, TransportKind};
-use crate::engine::{EngineAction, TransportError, TransportId};
+use crate::engine::{EngineAction, TransportError, TransportEvent, TransportId};
 use crate::time::Instant;
 
 /// One connection's shared state.
@@ -55,13 +55,7 @@ impl Handle {
     /// Reports what transport `id` did, then lets the runtime act on it.
     pub(crate) fn report(&self, id: TransportId, event: TransportEvent) {
         if let Some(runtime) = self.0.upgrade() {
-            runtime.inbox.lock().push_back(match event {
-                TransportEvent::Open => Input::WebSocketOpen(id),
-                TransportEvent::Frame(frame) => Input::Frame(id, frame),
-                TransportEvent::Response(body) => Input::PollResponse(id, body),
-                TransportEvent::PostDone => Input::PostDone(id),
-                TransportEvent::Failed(why) => Input::TransportError(id, why),
-            });
+            runtime.inbox.lock().push_back(Input::Transport(id, event));
             Runtime::pump(&runtime);
         }
     }
@@ -240,7 +234,9 @@ impl Runtime {
                 continue;
             };
             if let Err(why) = io.and_then(|io| self.driver.perform(io, http, &handle)) {
-                self.inbox.lock().push_back(Input::TransportError(id, why));
+                self.inbox
+                    .lock()
+                    .push_back(Input::Transport(id, TransportEvent::Failed(why)));
             }
         }
     }
@@ -326,3 +322,6 @@ impl Runtime {
         self.driver.arm_timer(delay, &self.handle());
     }
 }
+
+#[cfg(test)]
+mod tests;
