@@ -16,16 +16,18 @@ use crate::protocol::{to_args, Value};
 ///
 /// ```
 /// # use leptos_socketio::{AckSender, Socket, SocketOptions};
-/// # use std::{cell::RefCell, rc::Rc};
+/// # use std::sync::{Arc, Mutex};
 /// # let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
 /// // Answer an invitation once the user has clicked "Accept" or "Decline".
-/// let pending: Rc<RefCell<Option<AckSender>>> = Rc::default();
+/// // (Handlers are `Send + Sync` natively; in the browser an `Rc<RefCell<_>>`
+/// // does as well.)
+/// let pending: Arc<Mutex<Option<AckSender>>> = Arc::default();
 /// let waiting = pending.clone();
 /// let _invites = socket.on_with_ack("invite", move |_room: Result<String, _>, ack| {
-///     *waiting.borrow_mut() = Some(ack);
+///     *waiting.lock().unwrap() = Some(ack);
 /// });
 /// // Later, in the "Accept" button's click handler:
-/// if let Some(ack) = pending.borrow_mut().take() {
+/// if let Some(ack) = pending.lock().unwrap().take() {
 ///     ack.send(true)?;
 /// }
 /// # Ok::<(), leptos_socketio::EmitError>(())

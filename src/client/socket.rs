@@ -25,6 +25,10 @@ use crate::protocol::{from_args, Value};
 /// after a loss; elsewhere (native code, server rendering) it is inert and
 /// stays [`ConnectionState::Disconnected`].
 ///
+/// Handlers (`on`, `on_with_ack`, `on_any`, …) are `Send + Sync` natively,
+/// where a client may be used from several threads ([`MaybeSend`],
+/// [`MaybeSync`]); in the browser any closure will do.
+///
 /// Data is typed through serde: [`emit`](Self::emit) takes any
 /// `Serialize` value (a tuple is sent as several arguments), handlers and
 /// acknowledgements decode into any `DeserializeOwned` type, and binary
