@@ -44,6 +44,7 @@ pub mod client;
 pub mod engine;
 #[cfg(target_arch = "wasm32")]
 mod js_error;
+#[cfg(feature = "leptos")]
 pub mod leptos;
 pub mod protocol;
 pub mod time;

@@ -104,9 +104,8 @@ pub(crate) trait Driver: MaybeSend + MaybeSync + 'static {
 }
 
 /// The driver of a platform with nothing to connect with (server rendering,
-/// native code without a native driver): it never connects, so its sockets
-/// stay `disconnected` and nothing is ever dispatched.
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+/// native code without the `native` feature): it never connects, so its
+/// sockets stay `disconnected` and nothing is ever dispatched.
 #[derive(Debug, Default)]
 pub(crate) struct InertDriver;
 
@@ -145,13 +144,21 @@ impl Driver for InertDriver {
 }
 
 /// The driver `Manager::new` uses on this platform: the browser's in the
-/// browser, an inert one elsewhere.
+/// browser; natively, with the `native` feature, tokio's (or, outside a
+/// tokio runtime, one that says so), and an inert one without it.
 pub(crate) fn platform_driver() -> Box<dyn Driver> {
     #[cfg(target_arch = "wasm32")]
     {
         Box::new(crate::client::browser::BrowserDriver::default())
     }
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(all(not(target_arch = "wasm32"), feature = "native"))]
+    {
+        match crate::client::native::TokioDriver::current() {
+            Some(driver) => Box::new(driver),
+            None => Box::new(crate::client::native::NoRuntimeDriver::new()),
+        }
+    }
+    #[cfg(all(not(target_arch = "wasm32"), not(feature = "native")))]
     {
         Box::new(InertDriver)
     }

@@ -32,6 +32,8 @@ mod in_flight;
 mod listeners;
 mod manager;
 mod namespace;
+#[cfg(all(feature = "native", not(target_arch = "wasm32")))]
+mod native;
 mod options;
 mod reconnect;
 mod runtime;

@@ -14,6 +14,13 @@ use crate::client::{
 };
 use crate::protocol::{from_args, Value};
 
+/// The namespace named by the options' URL (`/` when it names none).
+fn namespace_of(options: &SocketOptions) -> String {
+    crate::client::url::ServerUrl::parse(&options.url)
+        .map(|u| u.namespace)
+        .unwrap_or_else(|_| "/".to_owned())
+}
+
 /// A connection to one namespace of a Socket.IO server.
 ///
 /// Cheap to clone (every clone is the same socket) and `Send + Sync`, so
@@ -78,10 +85,17 @@ impl Socket {
     /// assert_eq!(chat.namespace(), "/chat");
     /// ```
     pub fn new(options: SocketOptions) -> Self {
-        let namespace = crate::client::url::ServerUrl::parse(&options.url)
-            .map(|u| u.namespace)
-            .unwrap_or_else(|_| "/".to_owned());
+        let namespace = namespace_of(&options);
         Manager::new(options).socket(&namespace)
+    }
+
+    /// A socket that never connects, whatever the platform (server
+    /// rendering, where a page is rendered and not connected).
+    #[cfg_attr(not(feature = "leptos"), allow(dead_code))]
+    pub(crate) fn inert(options: SocketOptions) -> Self {
+        let namespace = namespace_of(&options);
+        Manager::with_driver(options, Box::new(crate::client::driver::InertDriver))
+            .socket(&namespace)
     }
 
     pub(crate) fn open(manager: Manager, namespace: &str) -> Self {

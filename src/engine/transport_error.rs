@@ -34,6 +34,25 @@ pub enum TransportError {
 }
 
 impl TransportError {
+    /// The error of a non-2xx answer to a long-polling request: Engine.IO
+    /// servers answer with `{"code":1,"message":"Session ID unknown"}`,
+    /// whose `message` is kept; any other body is kept as it is, cut at
+    /// 200 characters.
+    ///
+    /// ```
+    /// use leptos_socketio::engine::TransportError;
+    ///
+    /// let err = TransportError::from_http(400, r#"{"code":1,"message":"Session ID unknown"}"#);
+    /// assert!(err.is_session_unknown());
+    /// ```
+    pub fn from_http(status: u16, body: &str) -> Self {
+        let message = crate::protocol::json::parse(body)
+            .ok()
+            .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_owned))
+            .unwrap_or_else(|| body.chars().take(200).collect());
+        TransportError::Http { status, message }
+    }
+
     /// Whether the server said it no longer knows the session.
     pub fn is_session_unknown(&self) -> bool {
         matches!(self, TransportError::Http { status: 400, message } if message.contains("Session ID unknown"))

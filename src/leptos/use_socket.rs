@@ -59,7 +59,13 @@ pub fn use_socket(url: &str) -> UseSocketReturn {
 
 /// [`use_socket`] with every [`SocketOptions`] field under your control.
 pub fn use_socket_with_options(options: SocketOptions) -> UseSocketReturn {
-    let socket = Socket::new(options);
+    // Rendered on the server, a page is not connected, even in a build
+    // where a native driver could.
+    let socket = if cfg!(feature = "ssr") {
+        Socket::inert(options)
+    } else {
+        Socket::new(options)
+    };
     let hydrating = cfg!(feature = "hydrate");
     let state = RwSignal::new(if hydrating {
         ConnectionState::Disconnected

@@ -10,7 +10,6 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Request, RequestCredentials, RequestInit, Response};
 
 use crate::engine::{TransportError, TransportEvent};
-use crate::protocol::Value;
 
 /// Settings every request of a polling transport shares.
 #[derive(Debug, Clone, Default)]
@@ -170,16 +169,6 @@ async fn fetch_text(request: Request) -> Result<String, TransportError> {
     if (200..300).contains(&status) {
         Ok(text)
     } else {
-        Err(http_error(status, &text))
+        Err(TransportError::from_http(status, &text))
     }
-}
-
-/// The error of a non-2xx answer; Engine.IO servers answer errors with
-/// `{"code":1,"message":"Session ID unknown"}`.
-fn http_error(status: u16, body: &str) -> TransportError {
-    let message = crate::protocol::json::parse(body)
-        .ok()
-        .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_owned))
-        .unwrap_or_else(|| body.chars().take(200).collect());
-    TransportError::Http { status, message }
 }
