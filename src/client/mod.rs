@@ -16,6 +16,22 @@
 //! so a `Socket` stays [`ConnectionState::Disconnected`] and never opens a
 //! connection (server rendering). The runtime's tests run it on a fake
 //! driver.
+//!
+//! With the `native` feature, the driver natively is tokio's: the same
+//! `Socket` connects from a Rust program, made inside a tokio runtime
+//! (`examples/native_client.rs` runs one against the companion server):
+//!
+//! ```ignore
+//! # // Needs `--features native` and a tokio runtime; see examples/native_client.rs.
+//! #[tokio::main]
+//! async fn main() {
+//!     let socket = leptos_socketio::Socket::new(
+//!         leptos_socketio::SocketOptions::new("http://127.0.0.1:3000"),
+//!     );
+//!     let echoed: Result<String, _> = socket.emit_with_ack("echo", "hi").await;
+//!     assert_eq!(echoed.as_deref(), Ok("hi"));
+//! }
+//! ```
 
 mod ack_sender;
 mod args;
