@@ -42,33 +42,36 @@ fn placeholder(num: usize) -> Value {
     ]))
 }
 
-/// Replaces every placeholder in `args` (at any depth) with its attachment.
-/// A placeholder whose `num` has no attachment is an error; `args` may then
-/// be partly restored and should be dropped.
-pub fn reconstruct(args: &mut [Value], attachments: &[Vec<u8>]) -> Result<(), DecodeError> {
+/// Replaces every placeholder in `args` (at any depth) with its attachment,
+/// moving each attachment into place rather than copying it.
+///
+/// A placeholder whose `num` has no attachment, or names an attachment an
+/// earlier placeholder already took, is an error (a Socket.IO encoder
+/// numbers each attachment once, so a reused number can only make one large
+/// attachment cost many times its size); `args` may then be partly restored
+/// and should be dropped. Attachments no placeholder names are dropped.
+pub fn reconstruct(args: &mut [Value], attachments: Vec<Vec<u8>>) -> Result<(), DecodeError> {
+    let mut slots: Vec<Option<Vec<u8>>> = attachments.into_iter().map(Some).collect();
     args.iter_mut()
-        .try_for_each(|arg| put_binary(arg, attachments))
+        .try_for_each(|arg| put_binary(arg, &mut slots))
 }
 
-fn put_binary(value: &mut Value, attachments: &[Vec<u8>]) -> Result<(), DecodeError> {
+fn put_binary(value: &mut Value, slots: &mut [Option<Vec<u8>>]) -> Result<(), DecodeError> {
     if let Some(num) = placeholder_num(value) {
-        let bytes = usize::try_from(num)
+        let count = slots.len();
+        let slot = usize::try_from(num)
             .ok()
-            .and_then(|i| attachments.get(i))
-            .ok_or(DecodeError::MissingAttachment {
-                index: num,
-                count: attachments.len(),
-            })?;
-        *value = Value::Binary(bytes.clone());
+            .and_then(|i| slots.get_mut(i))
+            .ok_or(DecodeError::MissingAttachment { index: num, count })?;
+        let bytes = slot
+            .take()
+            .ok_or(DecodeError::RepeatedPlaceholder { index: num })?;
+        *value = Value::Binary(bytes);
         return Ok(());
     }
     match value {
-        Value::Array(items) => items
-            .iter_mut()
-            .try_for_each(|v| put_binary(v, attachments)),
-        Value::Object(members) => members
-            .values_mut()
-            .try_for_each(|v| put_binary(v, attachments)),
+        Value::Array(items) => items.iter_mut().try_for_each(|v| put_binary(v, slots)),
+        Value::Object(members) => members.values_mut().try_for_each(|v| put_binary(v, slots)),
         _ => Ok(()),
     }
 }
@@ -142,8 +145,9 @@ impl SocketPacket {
 
     /// The inverse of [`into_wire`](Self::into_wire): a BINARY_EVENT or
     /// BINARY_ACK with its `attachments` becomes an EVENT or ACK with the
-    /// binary data in place of its placeholders.
-    pub fn with_attachments(self, attachments: &[Vec<u8>]) -> Result<SocketPacket, DecodeError> {
+    /// binary data in place of its placeholders (each attachment moved into
+    /// place; see [`reconstruct`] for what is refused).
+    pub fn with_attachments(self, attachments: Vec<Vec<u8>>) -> Result<SocketPacket, DecodeError> {
         let SocketPacket { namespace, body } = self;
         let body = match body {
             PacketBody::BinaryEvent {
@@ -197,7 +201,7 @@ impl Reassembler {
         }
         let packet = SocketPacket::decode(text)?;
         if packet.attachment_count() == 0 {
-            return packet.with_attachments(&[]).map(Some);
+            return packet.with_attachments(Vec::new()).map(Some);
         }
         self.pending = Some((packet, Vec::new()));
         Ok(None)
@@ -214,7 +218,7 @@ impl Reassembler {
             self.pending = Some((packet, received));
             return Ok(None);
         }
-        packet.with_attachments(&received).map(Some)
+        packet.with_attachments(received).map(Some)
     }
 
     /// Whether a binary packet is waiting for attachments.
@@ -261,19 +265,48 @@ mod tests {
             args[2],
             Value::from(json!({"_placeholder": true, "num": 3}))
         );
-        reconstruct(&mut args, &attachments).expect("all attachments present");
+        reconstruct(&mut args, attachments).expect("all attachments present");
         assert_eq!(args, original);
     }
 
     #[test]
     fn missing_attachment_is_named_with_its_index_and_the_count() {
         let mut args = vec![Value::from(json!([{"_placeholder": true, "num": 2}]))];
-        let err = reconstruct(&mut args, &[vec![], vec![]]).expect_err("num 2 of 2");
+        let err = reconstruct(&mut args, vec![vec![], vec![]]).expect_err("num 2 of 2");
         assert_eq!(err, DecodeError::MissingAttachment { index: 2, count: 2 });
         assert_eq!(
             err.to_string(),
             "attachment 2 of 2 is missing: the packet's placeholder refers to it, but only 2 attachment(s) arrived"
         );
+    }
+
+    #[test]
+    fn a_placeholder_number_used_twice_is_refused_not_copied() {
+        let mut args = vec![Value::from(json!([
+            {"_placeholder": true, "num": 0},
+            {"_placeholder": true, "num": 1},
+            {"_placeholder": true, "num": 0},
+        ]))];
+        let err = reconstruct(&mut args, vec![vec![7; 4], vec![8]]).expect_err("num 0 twice");
+        assert_eq!(err, DecodeError::RepeatedPlaceholder { index: 0 });
+        assert_eq!(
+            err.to_string(),
+            "binary placeholder 0 appears more than once; a Socket.IO encoder numbers each attachment once"
+        );
+    }
+
+    #[test]
+    fn reassembler_refuses_a_binary_event_that_reuses_one_attachment() {
+        let mut r = Reassembler::default();
+        let text = r#"51-["big",{"_placeholder":true,"num":0},[{"_placeholder":true,"num":0}]]"#;
+        assert_eq!(r.handle_text(text), Ok(None));
+        assert_eq!(
+            r.handle_binary(vec![0; 1024]),
+            Err(DecodeError::RepeatedPlaceholder { index: 0 })
+        );
+        assert!(!r.is_waiting());
+        // The stream goes on with the next packet.
+        assert!(r.handle_text(r#"2["x"]"#).expect("valid").is_some());
     }
 
     #[test]
@@ -286,7 +319,7 @@ mod tests {
         ];
         for case in cases {
             let mut args = vec![Value::from(case.clone())];
-            reconstruct(&mut args, &[vec![9]]).expect("not a placeholder");
+            reconstruct(&mut args, vec![vec![9]]).expect("not a placeholder");
             assert_eq!(args, vec![Value::from(case)]);
         }
     }

@@ -94,6 +94,13 @@ pub enum DecodeError {
         count: usize,
     },
 
+    /// Two placeholders of a binary packet name the same attachment.
+    #[error("binary placeholder {index} appears more than once; a Socket.IO encoder numbers each attachment once")]
+    RepeatedPlaceholder {
+        /// The placeholder's `num`, seen a second time.
+        index: u64,
+    },
+
     /// A binary attachment arrived when no binary packet was waiting for one.
     #[error("a binary attachment arrived, but no BINARY_EVENT or BINARY_ACK packet announced it")]
     UnexpectedAttachment,
