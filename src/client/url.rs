@@ -78,8 +78,9 @@ impl ServerUrl {
 }
 
 /// The Engine.IO URL for `server` (see [`ServerUrl::parse`]), mounted at
-/// `path`, over `transport`, resuming session `sid` when given. The server
-/// URL's own query comes first, then `query` (percent-encoded).
+/// `path`, over `transport`, resuming session `sid` when given
+/// (percent-encoded). The server URL's own query comes first, then `query`
+/// (percent-encoded).
 ///
 /// ```
 /// use leptos_socketio::client::engine_url;
@@ -116,8 +117,10 @@ pub fn engine_url(
         _ => "websocket",
     });
     if let Some(sid) = sid {
+        // The server picks the sid: a `+`, `/`, `=`, `&` or space in it
+        // must not change what the query says.
         url.push_str("&sid=");
-        url.push_str(sid);
+        percent_encode_into(&mut url, sid);
     }
     if !server.query.is_empty() {
         url.push('&');
@@ -243,6 +246,21 @@ mod tests {
             url.as_deref(),
             Ok("http://h/socket.io/?EIO=4&transport=polling&sid=s&x=1\
                 &room=caf%C3%A9%20%26%20co&a%3Db=%3F%23%2F%2B&empty=")
+        );
+    }
+
+    #[test]
+    fn the_sid_is_percent_encoded_on_every_transport() {
+        let sid = "a+b/c=d&e f";
+        let ws = engine_url("http://h", "/socket.io/", WebSocket, Some(sid), &[]);
+        assert_eq!(
+            ws.as_deref(),
+            Ok("ws://h/socket.io/?EIO=4&transport=websocket&sid=a%2Bb%2Fc%3Dd%26e%20f")
+        );
+        let polling = engine_url("http://h", "/socket.io/", Polling, Some(sid), &[]);
+        assert_eq!(
+            polling.as_deref(),
+            Ok("http://h/socket.io/?EIO=4&transport=polling&sid=a%2Bb%2Fc%3Dd%26e%20f")
         );
     }
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 use super::Handle;
 use crate::client::driver::{Driver, HttpConfig, Io};
 use crate::client::{ConnectionState, Manager, Socket, SocketOptions, TransportKind};
-use crate::engine::{TransportError, TransportEvent, TransportId};
+use crate::engine::{TransportError, TransportEvent, TransportId, TransportMode};
 use crate::protocol::Frame;
 use crate::time::Instant;
 
@@ -279,6 +279,47 @@ fn the_timer_is_armed_again_only_when_the_deadline_moves() {
     assert_eq!(fake.sent(), ["3"]);
     assert_eq!(fake.world().timers_armed, armed + 1);
     assert_eq!(fake.world().timer_at, Some(750));
+}
+
+#[test]
+fn the_sid_is_percent_encoded_in_every_url_that_carries_it() {
+    let fake = Fake::default();
+    let options = options().transports(TransportMode::PollingThenUpgrade);
+    let manager = Manager::with_driver(options, Box::new(fake.clone()));
+    let _socket = manager.socket("/");
+    let Some(Io::Get { id, .. }) = fake.performed().into_iter().next() else {
+        panic!("polling first");
+    };
+    let open = r#"0{"sid":"a+b/c=d&e f","upgrades":["websocket"],"pingInterval":300,"pingTimeout":200,"maxPayload":1000000}"#;
+    fake.report(id, TransportEvent::Response(open.to_owned()));
+    let urls: Vec<String> = fake
+        .performed()
+        .into_iter()
+        .filter_map(|io| match io {
+            Io::OpenWebSocket { url, .. } | Io::Get { url, .. } | Io::Post { url, .. } => Some(url),
+            _ => None,
+        })
+        .collect();
+    let with_sid = |transport: &str| {
+        format!("127.0.0.1:3000/socket.io/?EIO=4&transport={transport}&sid=a%2Bb%2Fc%3Dd%26e%20f")
+    };
+    let probe = format!("ws://{}", with_sid("websocket"));
+    let polling = format!("http://{}&t=", with_sid("polling"));
+    assert_eq!(
+        urls.len(),
+        3,
+        "the probe, the next GET, the CONNECT's POST: {urls:?}"
+    );
+    assert_eq!(
+        urls.iter().filter(|url| **url == probe).count(),
+        1,
+        "{urls:?}"
+    );
+    assert_eq!(
+        urls.iter().filter(|url| url.starts_with(&polling)).count(),
+        2,
+        "{urls:?}"
+    );
 }
 
 #[test]
