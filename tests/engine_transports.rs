@@ -286,6 +286,38 @@ fn losing_the_polling_transport_closes_everything_once() {
 }
 
 #[test]
+fn a_failed_post_ends_the_session_and_its_packets_are_not_sent_again() {
+    let mut e = on_polling(TransportMode::PollingOnly, OPEN_NO_UPGRADE);
+    actions(&mut e);
+    events(&mut e);
+    e.send_message("a".into(), t(20));
+    e.send_message("b".into(), t(21));
+    assert_eq!(actions(&mut e), [post(1, "4a")], "b waits behind the POST");
+    let refused = TransportError::Network("network error, refused, or aborted".into());
+    e.handle_transport_error(1, refused.clone(), t(30));
+    assert_eq!(
+        actions(&mut e),
+        [Close { id: 1 }],
+        "the session is over: b is not posted to it, and a is not retried"
+    );
+    assert_eq!(
+        events(&mut e),
+        [EngineEvent::Closed(CloseReason::TransportClosed(refused))]
+    );
+    assert!(!e.is_open());
+    // The failed transport's late reports change nothing.
+    e.handle_post_done(1, t(31));
+    e.handle_poll_response(1, "4late", t(31));
+    assert_eq!((actions(&mut e), events(&mut e)), (vec![], vec![]));
+    // A new session starts with nothing to send: the engine replays
+    // nothing; what is sent again is the Socket.IO client's decision.
+    e.connect(t(40));
+    assert_eq!(actions(&mut e), [Poll { id: 2, sid: None }]);
+    e.handle_poll_response(2, OPEN_NO_UPGRADE, t(50));
+    assert_eq!(actions(&mut e), [Poll { id: 2, sid: sid() }], "no POST");
+}
+
+#[test]
 fn a_garbled_frame_closes_the_session_with_a_protocol_error() {
     let mut e = engine(TransportMode::Auto);
     e.connect(t(0));

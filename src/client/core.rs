@@ -817,6 +817,82 @@ mod tests {
     }
 
     #[test]
+    fn a_failed_post_is_a_lost_connection_and_a_retried_emit_goes_out_again_after_it() {
+        let retries = 1;
+        let options = SocketOptions::new("http://h")
+            .transports(TransportMode::PollingOnly)
+            .retries(retries)
+            .reconnection(crate::client::ReconnectOptions::default().randomization_factor(0.0));
+        let mut c = Core::new(options, None, 1);
+        let namespace = NamespaceOptions {
+            retries,
+            ..NamespaceOptions::default()
+        };
+        c.join("/", namespace, t(0));
+        let posts = |c: &mut Core| -> Vec<String> {
+            actions(c)
+                .into_iter()
+                .filter_map(|a| match a {
+                    Post { body, .. } => Some(body),
+                    _ => None,
+                })
+                .collect()
+        };
+        let open = r#"0{"sid":"S","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}"#;
+        let connected = format!("{open}\x1e40{{\"sid\":\"n\"}}");
+        assert_eq!(actions(&mut c), [Poll { id: 1, sid: None }]);
+        c.step(
+            vec![Input::Transport(
+                1,
+                TransportEvent::Response(connected.clone()),
+            )],
+            t(1),
+        );
+        assert_eq!(posts(&mut c), ["40"]);
+        c.step(vec![Input::Transport(1, TransportEvent::PostDone)], t(2));
+        let ack = EmitOptions {
+            ack: true,
+            ..EmitOptions::default()
+        };
+        let (_, mut receiver) = c
+            .emit("/", "x", vec![], ack, t(3))
+            .expect("active")
+            .expect("an ack");
+        c.step(vec![], t(3));
+        assert_eq!(posts(&mut c), [r#"420["x"]"#]);
+
+        let lost = TransportError::Network("network error, refused, or aborted".into());
+        c.step(
+            vec![Input::Transport(1, TransportEvent::Failed(lost))],
+            t(10),
+        );
+        assert_eq!(
+            c.state_of("/"),
+            ConnectionState::Reconnecting,
+            "the application hears that the connection is lost"
+        );
+        assert_eq!(actions(&mut c), [Close { id: 1 }], "nothing re-sent on it");
+        assert_eq!(receiver.try_recv(), Ok(None), "the ack still waits");
+
+        c.step(vec![Input::Timer], t(1_010));
+        assert_eq!(actions(&mut c), [Poll { id: 2, sid: None }]);
+        c.step(
+            vec![Input::Transport(2, TransportEvent::Response(connected))],
+            t(1_011),
+        );
+        assert_eq!(posts(&mut c), ["40"]);
+        c.step(
+            vec![Input::Transport(2, TransportEvent::PostDone)],
+            t(1_012),
+        );
+        assert_eq!(
+            posts(&mut c),
+            [r#"421["x"]"#],
+            "the retries queue sends the lost try again, with a new ack id"
+        );
+    }
+
+    #[test]
     fn namespaces_share_one_connection_until_the_last_one_leaves() {
         let mut c = core(TransportMode::WebSocketOnly);
         c.join("/admin", NamespaceOptions::default(), t(0));

@@ -358,7 +358,8 @@ impl EngineSocket {
         self.pump(now);
     }
 
-    /// The POST of polling transport `id` succeeded.
+    /// The POST of polling transport `id` succeeded. A failed POST is a
+    /// [`handle_transport_error`](Self::handle_transport_error) instead.
     pub fn handle_post_done(&mut self, id: TransportId, now: Instant) {
         if let State::Open(open) = &mut self.state {
             if open.id == id {
@@ -368,7 +369,12 @@ impl EngineSocket {
         self.pump(now);
     }
 
-    /// Transport `id` failed or closed.
+    /// Transport `id` failed or closed. For the transport carrying the
+    /// session (a WebSocket, or a polling GET or POST that failed), the
+    /// session ends: an [`EngineEvent::Closed`] follows, and the packets of
+    /// a failed POST, like those still waiting to be sent, are dropped,
+    /// never re-sent on this session or a later one (as in
+    /// socket.io-client). A failed upgrade probe only ends the probe.
     pub fn handle_transport_error(&mut self, id: TransportId, error: TransportError, now: Instant) {
         match &mut self.state {
             State::Connecting(attempt) if attempt.id == id => {
@@ -470,7 +476,7 @@ impl EngineSocket {
                 SessionEvent::Binary(bytes) => self.events.push_back(EngineEvent::Binary(bytes)),
                 SessionEvent::Closed(reason) => {
                     self.flush_transmit();
-                    self.close_all();
+                    self.close_all(&reason);
                     self.events.push_back(EngineEvent::Closed(reason));
                     return;
                 }
@@ -632,22 +638,31 @@ impl EngineSocket {
         }
     }
 
-    fn close_all(&mut self) {
+    /// Closes every transport of a session that ended for `reason`.
+    fn close_all(&mut self, reason: &CloseReason) {
         match std::mem::replace(&mut self.state, State::Closed) {
             State::Connecting(attempt) => {
                 self.actions
                     .push_back(EngineAction::Close { id: attempt.id });
             }
             State::Open(mut open) => {
-                // A polling session's last packets (a `close`) still go out,
-                // without waiting for a POST in flight: the server must learn
-                // at once that the client left, not at its ping timeout.
-                if let Some(body) = open.buffer.take_last() {
-                    self.actions.push_back(EngineAction::PostLast {
-                        id: open.id,
-                        sid: open.sid.clone(),
-                        body,
-                    });
+                // When the application closes a polling session, its last
+                // packets (ending with its `close`) still go out, without
+                // waiting for a POST in flight: the server must learn at
+                // once that the client left, not at its ping timeout. Any
+                // other end (a failed GET or POST, the server's close, a
+                // heartbeat timeout) leaves a dead session: what waits is
+                // dropped with the buffer, as socket.io-client drops its
+                // write buffer, since posting it could deliver it after a
+                // lost batch, out of order.
+                if *reason == CloseReason::ClientClosed {
+                    if let Some(body) = open.buffer.take_last() {
+                        self.actions.push_back(EngineAction::PostLast {
+                            id: open.id,
+                            sid: open.sid.clone(),
+                            body,
+                        });
+                    }
                 }
                 if let Some(probe) = open.probe {
                     self.actions.push_back(EngineAction::Close { id: probe.id });

@@ -4,8 +4,8 @@
 //!   time in, and hands back packets to send, the next deadline, and
 //!   [`SessionEvent`]s.
 //! - [`WriteBuffer`] queues outgoing packets for long-polling: one POST in
-//!   flight at a time, batched up to the server's `maxPayload`, requeued in
-//!   order when a POST fails.
+//!   flight at a time, batched up to the server's `maxPayload`. A failed
+//!   POST ends the session, as in socket.io-client; nothing is re-sent.
 //! - [`Upgrade`] runs the polling → WebSocket upgrade (probe, pause polling,
 //!   `upgrade` packet), reporting [`UpgradeEvent`]s.
 //! - [`TransportChoice`] decides, for a [`TransportMode`], which transport to

@@ -4,6 +4,15 @@
 //! one could overtake the first and reorder packets. So packets wait here,
 //! and each POST carries as many of them as fit in the server's
 //! `maxPayload`, joined by `\x1e` (see [`encode_payload`]).
+//!
+//! A failed POST is not retried. In Engine.IO a failed request means the
+//! transport is gone, and with it the session (socket.io-client's polling
+//! transport does the same: its error closes the socket), so its packets
+//! (which may or may not have reached the server) are not re-queued, and
+//! no later session replays them: the
+//! [`EngineSocket`](crate::engine::EngineSocket) drops this buffer and
+//! reports the close. What is sent again is the Socket.IO client's
+//! decision, made above the engine.
 
 use std::collections::VecDeque;
 
@@ -16,9 +25,11 @@ use crate::protocol::{encode_payload, EnginePacket};
 /// - [`take_batch`](Self::take_batch) hands out the body of the next POST
 ///   (the oldest packets, in order, as many as fit in `max_payload`) and
 ///   marks a POST in flight; while one is, it hands out nothing;
-/// - [`post_succeeded`](Self::post_succeeded) ends the POST;
-///   [`post_failed`](Self::post_failed) ends it and puts its packets back
-///   at the front of the queue, in order, so nothing is lost or reordered;
+/// - [`post_succeeded`](Self::post_succeeded) ends the POST; there is no
+///   "failed": a failed POST ends the session, and the buffer with it (see
+///   the module doc);
+/// - [`take_last`](Self::take_last) hands out the whole queue for the last
+///   POST of a session the application closes;
 /// - [`drain_all`](Self::drain_all) hands the queued packets to the
 ///   transport that replaces polling after an upgrade.
 ///
@@ -40,8 +51,8 @@ use crate::protocol::{encode_payload, EnginePacket};
 pub struct WriteBuffer {
     /// Packets not yet handed out, oldest first.
     queue: VecDeque<EnginePacket>,
-    /// The packets of the POST in flight, in order, if one is.
-    in_flight: Option<Vec<EnginePacket>>,
+    /// Whether a POST is in flight (its packets left with its body).
+    in_flight: bool,
 }
 
 impl WriteBuffer {
@@ -68,10 +79,9 @@ impl WriteBuffer {
     /// would block every packet behind it instead.
     ///
     /// On `Some`, a POST is in flight until
-    /// [`post_succeeded`](Self::post_succeeded) or
-    /// [`post_failed`](Self::post_failed).
+    /// [`post_succeeded`](Self::post_succeeded).
     pub fn take_batch(&mut self, max_payload: u64) -> Option<String> {
-        if self.in_flight.is_some() {
+        if self.in_flight {
             return None;
         }
         let mut batch = Vec::new();
@@ -93,9 +103,8 @@ impl WriteBuffer {
         if batch.is_empty() {
             return None;
         }
-        let body = encode_payload(&batch);
-        self.in_flight = Some(batch);
-        Some(body)
+        self.in_flight = true;
+        Some(encode_payload(&batch))
     }
 
     /// Every queued packet, oldest first, as one payload, for the last POST
@@ -115,32 +124,18 @@ impl WriteBuffer {
     /// The POST in flight was answered `ok`: its packets are delivered.
     /// Does nothing when no POST is in flight.
     pub fn post_succeeded(&mut self) {
-        self.in_flight = None;
-    }
-
-    /// The POST in flight failed: its packets go back to the front of the
-    /// queue, in their order, ahead of anything pushed since, so the next
-    /// [`take_batch`](Self::take_batch) retries them first. Does nothing when
-    /// no POST is in flight.
-    pub fn post_failed(&mut self) {
-        if let Some(batch) = self.in_flight.take() {
-            for packet in batch.into_iter().rev() {
-                self.queue.push_front(packet);
-            }
-        }
+        self.in_flight = false;
     }
 
     /// Takes every queued packet, oldest first, to send on the transport that
     /// replaces polling after an upgrade.
     ///
-    /// The batch of a POST in flight is **not** included: the upgrade pauses
-    /// polling until both the GET and the POST in flight are answered, so
-    /// after a successful upgrade there is none. Should one still be in
-    /// flight, it stays here so its outcome can be reported: on
-    /// [`post_failed`](Self::post_failed) its packets come back to this
-    /// queue, and a second `drain_all` hands them over. Sending it twice
-    /// (once by POST, once by the new transport) could deliver it twice;
-    /// dropping it could lose it; this way neither happens.
+    /// The packets of a POST in flight are not among them: they left with
+    /// its body, and sending them again on the new transport could deliver
+    /// them twice. The upgrade pauses polling until both the GET and the
+    /// POST in flight are answered, so after a successful upgrade there is
+    /// none (and should that POST fail, the session ends; see the module
+    /// doc).
     pub fn drain_all(&mut self) -> Vec<EnginePacket> {
         // The whole queue moved out (no `Drain` code in the bundle).
         Vec::from(std::mem::take(&mut self.queue))
@@ -148,7 +143,7 @@ impl WriteBuffer {
 
     /// Whether a POST is in flight.
     pub fn is_post_in_flight(&self) -> bool {
-        self.in_flight.is_some()
+        self.in_flight
     }
 
     /// How many packets are queued, not counting a POST in flight.
@@ -308,27 +303,9 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_post_requeues_its_batch_at_the_front_in_order() {
-        let mut buffer = WriteBuffer::new();
-        buffer.push(msg("1"));
-        buffer.push(msg("2"));
-        buffer.push(msg("3"));
-        assert_eq!(buffer.take_batch(5).as_deref(), Some("41\x1e42"));
-        buffer.push(msg("4"));
-        buffer.post_failed();
-        assert!(!buffer.is_post_in_flight());
-        assert_eq!(buffer.len(), 4);
-        assert_eq!(
-            buffer.take_batch(1_000).as_deref(),
-            Some("41\x1e42\x1e43\x1e44")
-        );
-    }
-
-    #[test]
-    fn post_outcomes_without_a_post_in_flight_change_nothing() {
+    fn a_post_success_without_a_post_in_flight_changes_nothing() {
         let mut buffer = WriteBuffer::new();
         buffer.push(msg("a"));
-        buffer.post_failed();
         buffer.post_succeeded();
         assert_eq!(buffer.len(), 1);
         assert_eq!(buffer.take_batch(100).as_deref(), Some("4a"));
@@ -337,12 +314,14 @@ mod tests {
     #[test]
     fn binary_is_counted_as_its_base64_text() {
         // 4 bytes -> "b" + "AQIDBA==" = 9 bytes; 3 bytes -> "b" + "AQID" = 5.
-        let mut buffer = WriteBuffer::new();
-        buffer.push(EnginePacket::Binary(vec![1, 2, 3, 4]));
-        buffer.push(EnginePacket::Binary(vec![1, 2, 3]));
-        assert_eq!(buffer.take_batch(14).as_deref(), Some("bAQIDBA=="));
-        buffer.post_failed();
-        let body = buffer.take_batch(15);
+        let two = || {
+            let mut buffer = WriteBuffer::new();
+            buffer.push(EnginePacket::Binary(vec![1, 2, 3, 4]));
+            buffer.push(EnginePacket::Binary(vec![1, 2, 3]));
+            buffer
+        };
+        assert_eq!(two().take_batch(14).as_deref(), Some("bAQIDBA=="));
+        let body = two().take_batch(15);
         assert_eq!(body.as_deref(), Some("bAQIDBA==\x1ebAQID"));
         assert_eq!(bytes_of(&body), 15);
     }
@@ -401,8 +380,7 @@ mod tests {
         assert_eq!(buffer.drain_all(), vec![msg("2"), msg("3")]);
         assert!(buffer.is_empty());
         assert!(buffer.is_post_in_flight());
-        // Its outcome is still reported, and a failure is not lost.
-        buffer.post_failed();
-        assert_eq!(buffer.drain_all(), vec![msg("1")]);
+        buffer.post_succeeded();
+        assert_eq!(buffer.drain_all(), vec![], "1 left with its POST");
     }
 }
