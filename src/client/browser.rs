@@ -31,7 +31,8 @@ pub(crate) struct BrowserDriver {
     /// Shared with the timer's own callback, which takes itself out before
     /// waking the runtime (the runtime may arm a new timer from inside).
     timer: Rc<RefCell<Option<Timeout>>>,
-    page_exit: RefCell<Option<EventListener>>,
+    /// `pagehide` and `pageshow`.
+    page_life: RefCell<Option<[EventListener; 2]>>,
 }
 
 #[wasm_bindgen::prelude::wasm_bindgen]
@@ -152,9 +153,21 @@ impl Driver for BrowserDriver {
         let Some(window) = web_sys::window() else {
             return;
         };
+        // Closes the connection cleanly when the page is left (or put in the
+        // back/forward cache, which a page with an open WebSocket could not
+        // enter), and connects again when it comes back from that cache.
+        let hide = {
+            let handle = handle.clone();
+            EventListener::new(&window, "pagehide", move |_| handle.suspend())
+        };
         let handle = handle.clone();
-        // Closes the connection cleanly when the page is left.
-        let listener = EventListener::new(&window, "pagehide", move |_| handle.close());
-        *self.page_exit.borrow_mut() = Some(listener);
+        let show = EventListener::new(&window, "pageshow", move |event| {
+            let persisted =
+                js_sys::Reflect::get(event, &"persisted".into()).is_ok_and(|p| p.is_truthy());
+            if persisted {
+                handle.resume();
+            }
+        });
+        *self.page_life.borrow_mut() = Some([hide, show]);
     }
 }

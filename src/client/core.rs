@@ -91,6 +91,9 @@ pub(crate) struct Core {
     engine_opened: bool,
     /// For the driver.
     pub(crate) actions: VecDeque<EngineAction>,
+    /// The namespaces the page left joined when it was hidden (see
+    /// [`suspend`](Self::suspend)), to join again if it comes back.
+    suspended: Vec<String>,
 }
 
 impl Core {
@@ -125,6 +128,7 @@ impl Core {
             connected_once: false,
             engine_opened: false,
             actions: VecDeque::new(),
+            suspended: Vec::new(),
         }
     }
 
@@ -158,6 +162,30 @@ impl Core {
         }
         self.flush(now);
         self.collect_actions();
+    }
+
+    /// Leaves every joined namespace because the page is going away (or
+    /// into the back/forward cache), remembering them for
+    /// [`resume`](Self::resume). A namespace the application left itself
+    /// is not remembered.
+    pub(crate) fn suspend(&mut self, now: Instant) {
+        let active: Vec<String> = self.namespaces().collect();
+        for ns in &active {
+            self.leave(ns, now);
+        }
+        self.suspended = active;
+    }
+
+    /// Joins again what [`suspend`](Self::suspend) left (the page came back
+    /// from the back/forward cache), unless the application joined or left
+    /// it since. Nothing happens without a suspension.
+    pub(crate) fn resume(&mut self, now: Instant) {
+        for ns in std::mem::take(&mut self.suspended) {
+            if !self.is_active(&ns) {
+                let options = self.options.namespace_options();
+                self.join(&ns, options, now);
+            }
+        }
     }
 
     /// The namespaces joined (and not left).
@@ -260,6 +288,8 @@ impl Core {
     /// Leaves `ns` (DISCONNECT is sent); when no namespace is left, the
     /// connection closes for good and no reconnection is attempted.
     pub(crate) fn leave(&mut self, ns: &str, now: Instant) {
+        // Left on purpose: not to be joined again when the page comes back.
+        self.suspended.retain(|s| s != ns);
         let Some(entry) = self.joined.get_mut(ns) else {
             return;
         };

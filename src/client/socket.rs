@@ -91,7 +91,7 @@ impl Socket {
 
     /// A socket that never connects, whatever the platform (server
     /// rendering, where a page is rendered and not connected).
-    #[cfg_attr(not(feature = "leptos"), allow(dead_code))]
+    #[cfg_attr(not(any(feature = "leptos", test)), allow(dead_code))]
     pub(crate) fn inert(options: SocketOptions) -> Self {
         let namespace = namespace_of(&options);
         Manager::with_driver(options, Box::new(crate::client::driver::InertDriver))
@@ -518,9 +518,9 @@ impl Socket {
         let now = self.manager.now();
         let left = self.manager.with_core(|core| {
             let active = core.is_active(&self.namespace);
-            if active {
-                core.leave(&self.namespace, now);
-            }
+            // Also when not active: a namespace the page left when it was
+            // hidden stays left when the page comes back.
+            core.leave(&self.namespace, now);
             active
         });
         if left {
@@ -565,8 +565,10 @@ mod tests {
     }
 
     #[test]
-    fn outside_the_browser_a_socket_is_inert_and_refuses_emits() {
-        let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
+    fn an_inert_socket_never_connects_and_refuses_emits() {
+        // What server rendering gets (and `Socket::new` natively without
+        // the `native` feature).
+        let socket = Socket::inert(SocketOptions::new("http://127.0.0.1:3000"));
         assert_eq!(socket.state(), ConnectionState::Disconnected);
         assert_eq!(socket.transport(), TransportKind::None);
         assert_eq!(socket.rtt(), None);
@@ -583,7 +585,7 @@ mod tests {
 
     #[test]
     fn a_socket_can_move_to_another_thread_and_be_dropped_there() {
-        let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
+        let socket = Socket::inert(SocketOptions::new("http://127.0.0.1:3000"));
         let guard = socket.on("x", |_: Result<String, _>| {});
         let other = std::thread::spawn(move || {
             let state = socket.state();

@@ -71,11 +71,24 @@ impl Handle {
         }
     }
 
-    /// Leaves every namespace and closes the connection (the page is
-    /// going away).
-    pub(crate) fn close(&self) {
+    /// The page is going away, or into the back/forward cache: leaves
+    /// every namespace and closes the connection, remembering what was
+    /// joined for [`resume`](Self::resume).
+    pub(crate) fn suspend(&self) {
         if let Some(runtime) = self.0.upgrade() {
-            Runtime::close(&runtime);
+            let now = runtime.now();
+            runtime.core.lock().suspend(now);
+            Runtime::pump(&runtime);
+        }
+    }
+
+    /// The page came back from the back/forward cache: joins again what
+    /// [`suspend`](Self::suspend) left.
+    pub(crate) fn resume(&self) {
+        if let Some(runtime) = self.0.upgrade() {
+            let now = runtime.now();
+            runtime.core.lock().resume(now);
+            Runtime::pump(&runtime);
         }
     }
 

@@ -470,3 +470,61 @@ fn leaving_during_the_backoff_means_no_further_attempt() {
     assert_eq!(fake.world().timer_at, None, "nothing armed");
     assert_eq!(socket.state(), ConnectionState::Disconnected);
 }
+
+#[test]
+fn a_page_hidden_then_restored_from_the_back_forward_cache_connects_again() {
+    let fake = Fake::default();
+    let (manager, socket, id) = connected(&fake, options());
+    let admin = manager.socket("/admin");
+    let performed = fake.performed();
+    assert!(
+        performed.contains(&Io::Send {
+            id,
+            frame: Frame::Text("40/admin,".to_owned())
+        }),
+        "{performed:?}"
+    );
+    fake.server_says(id, r#"40/admin,{"sid":"a1"}"#);
+    // The application leaves /admin on purpose: it must stay left.
+    admin.disconnect();
+    fake.performed();
+
+    fake.handle().suspend();
+    assert!(fake.performed().contains(&Io::Close { id }));
+    assert_eq!(socket.state(), ConnectionState::Disconnected);
+    assert!(
+        fake.world().timer_at.is_none(),
+        "no reconnection while hidden"
+    );
+
+    fake.handle().resume();
+    let again = opened_websocket(&fake.performed());
+    fake.report(again, TransportEvent::Open);
+    fake.server_says(again, OPEN);
+    assert_eq!(fake.sent(), ["40"], "only / joins again, not /admin");
+    fake.server_says(again, r#"40{"sid":"n2"}"#);
+    assert_eq!(socket.state(), ConnectionState::Connected);
+    assert_eq!(admin.state(), ConnectionState::Disconnected);
+
+    // A second restore without a hide in between changes nothing.
+    fake.handle().resume();
+    assert!(fake.performed().is_empty());
+}
+
+#[test]
+fn a_socket_disconnected_while_the_page_is_hidden_stays_disconnected_when_it_returns() {
+    let fake = Fake::default();
+    let (_manager, socket, _id) = connected(&fake, options());
+    fake.handle().suspend();
+    socket.disconnect();
+    fake.performed();
+    fake.handle().resume();
+    assert!(
+        !fake
+            .performed()
+            .iter()
+            .any(|io| matches!(io, Io::OpenWebSocket { .. })),
+        "left on purpose"
+    );
+    assert_eq!(socket.state(), ConnectionState::Disconnected);
+}
