@@ -160,14 +160,10 @@ impl Driver for BrowserDriver {
             let handle = handle.clone();
             EventListener::new(&window, "pagehide", move |_| handle.suspend())
         };
+        // Only a page restored from that cache has anything to resume, so
+        // every `pageshow` may ask.
         let handle = handle.clone();
-        let show = EventListener::new(&window, "pageshow", move |event| {
-            let persisted =
-                js_sys::Reflect::get(event, &"persisted".into()).is_ok_and(|p| p.is_truthy());
-            if persisted {
-                handle.resume();
-            }
-        });
+        let show = EventListener::new(&window, "pageshow", move |_| handle.resume());
         *self.page_life.borrow_mut() = Some([hide, show]);
     }
 }

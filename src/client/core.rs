@@ -57,6 +57,8 @@ struct Joined {
     /// The state and transport shown when the current step began, to
     /// report what the step changed.
     before_step: (ConnectionState, TransportKind),
+    /// Left because the page was hidden: joined again if it comes back.
+    suspended: bool,
 }
 
 /// Someone waiting for an emit's acknowledgement.
@@ -91,9 +93,6 @@ pub(crate) struct Core {
     engine_opened: bool,
     /// For the driver.
     pub(crate) actions: VecDeque<EngineAction>,
-    /// The namespaces the page left joined when it was hidden (see
-    /// [`suspend`](Self::suspend)), to join again if it comes back.
-    suspended: Vec<String>,
 }
 
 impl Core {
@@ -128,7 +127,6 @@ impl Core {
             connected_once: false,
             engine_opened: false,
             actions: VecDeque::new(),
-            suspended: Vec::new(),
         }
     }
 
@@ -151,6 +149,7 @@ impl Core {
         entry.left = false;
         entry.connected = false;
         entry.refused = None;
+        entry.suspended = false;
         self.connection.open_namespace(ns, options);
         if self.stopped {
             self.stopped = false;
@@ -165,26 +164,38 @@ impl Core {
     }
 
     /// Leaves every joined namespace because the page is going away (or
-    /// into the back/forward cache), remembering them for
+    /// into the back/forward cache), marking them for
     /// [`resume`](Self::resume). A namespace the application left itself
-    /// is not remembered.
+    /// is not marked.
     pub(crate) fn suspend(&mut self, now: Instant) {
-        let active: Vec<String> = self.namespaces().collect();
-        for ns in &active {
-            self.leave(ns, now);
+        // One at a time, without a list: leaving marks each as left.
+        loop {
+            let next = self.namespaces().next();
+            let Some(ns) = next else { break };
+            self.leave(&ns, now);
+            if let Some(j) = self.joined.get_mut(&ns) {
+                j.suspended = true;
+            }
         }
-        self.suspended = active;
     }
 
     /// Joins again what [`suspend`](Self::suspend) left (the page came back
     /// from the back/forward cache), unless the application joined or left
     /// it since. Nothing happens without a suspension.
     pub(crate) fn resume(&mut self, now: Instant) {
-        for ns in std::mem::take(&mut self.suspended) {
-            if !self.is_active(&ns) {
-                let options = self.options.namespace_options();
-                self.join(&ns, options, now);
+        // One at a time, without a list: each mark is cleared first.
+        loop {
+            let next = self
+                .joined
+                .iter()
+                .find(|(_, j)| j.suspended)
+                .map(|(ns, _)| ns.clone());
+            let Some(ns) = next else { break };
+            if let Some(j) = self.joined.get_mut(&ns) {
+                j.suspended = false;
             }
+            let options = self.options.namespace_options();
+            self.join(&ns, options, now);
         }
     }
 
@@ -288,11 +299,11 @@ impl Core {
     /// Leaves `ns` (DISCONNECT is sent); when no namespace is left, the
     /// connection closes for good and no reconnection is attempted.
     pub(crate) fn leave(&mut self, ns: &str, now: Instant) {
-        // Left on purpose: not to be joined again when the page comes back.
-        self.suspended.retain(|s| s != ns);
         let Some(entry) = self.joined.get_mut(ns) else {
             return;
         };
+        // Left on purpose: not to be joined again when the page comes back.
+        entry.suspended = false;
         if entry.left {
             return;
         }

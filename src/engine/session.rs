@@ -23,8 +23,9 @@ pub enum SessionState {
     Opening,
     /// The handshake is done; messages flow.
     Open(Handshake),
-    /// Over; a new connection needs a new `Session`.
-    Closed(CloseReason),
+    /// Over; a new connection needs a new `Session`. Why is told once, by
+    /// [`SessionEvent::Closed`].
+    Closed,
 }
 
 /// Something the application should learn about, from [`Session::poll_event`].
@@ -102,7 +103,7 @@ impl Session {
     /// Handles one packet received from the server at `now`.
     pub fn handle_packet(&mut self, packet: EnginePacket, now: Instant) {
         let handshake = match &self.state {
-            SessionState::Closed(_) => return,
+            SessionState::Closed => return,
             SessionState::Opening => None,
             SessionState::Open(handshake) => Some(handshake.clone()),
         };
@@ -141,14 +142,14 @@ impl Session {
     /// The transport delivered something that is not Engine.IO: the session
     /// is closed with [`CloseReason::ProtocolError`].
     pub fn handle_invalid(&mut self, error: crate::protocol::DecodeError) {
-        if !matches!(self.state, SessionState::Closed(_)) {
+        if !matches!(self.state, SessionState::Closed) {
             self.close_with(CloseReason::ProtocolError(error));
         }
     }
 
     /// The transport closed or failed; `why` says how, for the close reason.
     pub fn handle_transport_closed(&mut self, error: TransportError) {
-        if !matches!(self.state, SessionState::Closed(_)) {
+        if !matches!(self.state, SessionState::Closed) {
             self.close_with(CloseReason::TransportClosed(error));
         }
     }
@@ -164,7 +165,7 @@ impl Session {
         match self.state {
             SessionState::Opening => self.close_with(CloseReason::HandshakeTimeout),
             SessionState::Open(_) => self.close_with(CloseReason::PingTimeout),
-            SessionState::Closed(_) => self.deadline = None,
+            SessionState::Closed => self.deadline = None,
         }
     }
 
@@ -186,7 +187,7 @@ impl Session {
             SessionState::Opening if self.waiting.len() >= MAX_WAITING_MESSAGES => return false,
             SessionState::Opening => self.waiting.push(packet),
             SessionState::Open(_) => self.transmit.push_back(packet),
-            SessionState::Closed(_) => return false,
+            SessionState::Closed => return false,
         }
         true
     }
@@ -197,13 +198,13 @@ impl Session {
         if self.is_open() {
             self.transmit.push_back(EnginePacket::Close);
         }
-        if !matches!(self.state, SessionState::Closed(_)) {
+        if !matches!(self.state, SessionState::Closed) {
             self.close_with(CloseReason::ClientClosed);
         }
     }
 
     fn close_with(&mut self, reason: CloseReason) {
-        self.state = SessionState::Closed(reason.clone());
+        self.state = SessionState::Closed;
         self.deadline = None;
         self.waiting.clear();
         self.events.push_back(SessionEvent::Closed(reason));
