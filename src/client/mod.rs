@@ -51,6 +51,7 @@ mod namespace;
 #[cfg(all(feature = "native", not(target_arch = "wasm32")))]
 mod native;
 mod options;
+mod outbox;
 mod reconnect;
 mod runtime;
 mod socket;
@@ -73,6 +74,9 @@ pub use namespace::{
     DEFAULT_MAX_BUFFERED_EMITS,
 };
 pub use options::SocketOptions;
+pub use outbox::{
+    Outbox, OutboxEntry, OutboxError, OutboxEvent, MAX_DURABLE_EMITS, OUTBOX_LEASE_MS,
+};
 pub use reconnect::{Reconnect, ReconnectEvent, ReconnectOptions};
 pub use socket::Socket;
 pub use state::{ConnectionState, TransportKind};

@@ -1,0 +1,540 @@
+//! [`Outbox`]: durable emits, sans-IO. An emit marked durable is written to
+//! storage before it is sent, re-sent with the same id after every
+//! reconnection and every reload until its acknowledgement says it was
+//! stored, and sent by one tab at a time.
+//!
+//! The outbox decides; it touches nothing. Its caller loads the stored form
+//! ([`Outbox::load`]), stores what [`Outbox::stored_form`] gives after every
+//! change that must survive (before sending what it added), sends what
+//! [`Outbox::take_sendable`] hands out, and reports acknowledgements and lost
+//! connections. Every tab of an origin shares one stored form per server and
+//! namespace; a *lease* in it (an owner and an expiry) says which tab sends,
+//! so no entry goes out from two tabs at once, and a tab that closes
+//! mid-send leaves its entries to the next tab once its lease expires.
+
+use crate::protocol::json;
+use crate::protocol::Value;
+
+/// How long a lease lasts without renewal. The holder renews it while it
+/// has entries ([`Outbox::renew_at`]); another tab takes over this long
+/// after the holder went quiet (closed, frozen, crashed).
+pub const OUTBOX_LEASE_MS: u64 = 5_000;
+
+/// The most entries an outbox keeps; beyond, a durable emit fails with
+/// [`OutboxError::Full`] (storage is small: `localStorage` gives an origin
+/// about 5 MB).
+pub const MAX_DURABLE_EMITS: usize = 1_000;
+
+/// One durable emit, as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxEntry {
+    /// Made when the emit was created, unique per origin; the server sees it
+    /// in the payload and stores the emit once however often it arrives.
+    pub id: String,
+    /// The event name.
+    pub event: String,
+    /// The arguments (JSON; no binary).
+    pub args: Vec<Value>,
+}
+
+/// Why a durable emit could not be kept.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OutboxError {
+    /// Binary data cannot be kept in browser storage as text.
+    #[error(
+        "\"{event}\" carries binary data, which a durable emit cannot keep in storage; \
+         send it with a plain emit, or send the bytes separately"
+    )]
+    Binary {
+        /// The event.
+        event: String,
+    },
+    /// The outbox already holds [`MAX_DURABLE_EMITS`].
+    #[error(
+        "{0} durable emits are already waiting to be stored by the server; \
+         wait for them to be acknowledged before sending more"
+    )]
+    Full(usize),
+    /// Storage refused the write (full, or unavailable as in some private
+    /// windows).
+    #[error(
+        "the emit could not be kept in browser storage ({0}); it was not sent. \
+         Free some storage or leave private browsing, then try again"
+    )]
+    Storage(String),
+}
+
+/// What became of a durable emit, for its caller (or, after a reload, for
+/// whoever listens).
+#[derive(Debug, Clone, PartialEq)]
+pub enum OutboxEvent {
+    /// The server acknowledged it as stored; `ack` is its acknowledgement.
+    Stored {
+        /// The entry's id.
+        id: String,
+        /// The acknowledgement's arguments.
+        ack: Vec<Value>,
+    },
+    /// The server refused it (`{ok: false, error}`); it is not retried.
+    Refused {
+        /// The entry's id.
+        id: String,
+        /// The server's sentence (`error`), or the whole answer.
+        error: String,
+    },
+}
+
+/// Who may send, until when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Lease {
+    owner: String,
+    until_ms: u64,
+}
+
+/// The durable emits of one namespace of one server, shared by the tabs of
+/// an origin through storage.
+///
+/// ```
+/// use leptos_socketio::client::{Outbox, OutboxEvent};
+/// use leptos_socketio::protocol::Value;
+///
+/// let mut tab = Outbox::new("tab-a");
+/// let id = tab.push("message", vec![Value::from("hi")], 0).expect("kept");
+/// let stored = tab.stored_form(); // write this before sending
+/// let send = tab.take_sendable(0);
+/// assert_eq!(send[0].id, id);
+/// // The server answered {"ok": true, "seq": 7}.
+/// let ack = vec![Value::from(serde_json::json!({"ok": true, "seq": 7}))];
+/// assert!(matches!(tab.acknowledged(&id, ack), Some(OutboxEvent::Stored { .. })));
+/// assert!(tab.is_empty());
+/// # let _ = stored;
+/// ```
+#[derive(Debug, Clone)]
+pub struct Outbox {
+    /// This tab.
+    tab: String,
+    entries: Vec<OutboxEntry>,
+    /// Ids sent on the current connection and not yet acknowledged.
+    in_flight: Vec<String>,
+    lease: Option<Lease>,
+    /// For the ids of entries made here.
+    made: u64,
+}
+
+impl Outbox {
+    /// An empty outbox for tab `tab` (any id unique among the origin's
+    /// tabs, e.g. random).
+    pub fn new(tab: impl Into<String>) -> Self {
+        Self {
+            tab: tab.into(),
+            entries: Vec::new(),
+            in_flight: Vec::new(),
+            lease: None,
+            made: 0,
+        }
+    }
+
+    /// Takes in what storage holds now (written by this tab or another):
+    /// its entries and lease replace ours; what this tab has in flight stays
+    /// in flight. A value that is not ours (another version, garbage) reads
+    /// as empty.
+    pub fn load(&mut self, stored: Option<&str>) {
+        let (entries, lease) = stored.and_then(parse_stored).unwrap_or_default();
+        self.in_flight
+            .retain(|id| entries.iter().any(|e| &e.id == id));
+        self.entries = entries;
+        self.lease = lease;
+    }
+
+    /// Adds a durable emit of `event` with `args` (made at `now_ms`) and
+    /// returns its id. Store [`stored_form`](Self::stored_form) next; if
+    /// that fails, [`forget`](Self::forget) the id and report
+    /// [`OutboxError::Storage`].
+    pub fn push(
+        &mut self,
+        event: &str,
+        args: Vec<Value>,
+        now_ms: u64,
+    ) -> Result<String, OutboxError> {
+        if args.iter().any(Value::has_binary) {
+            return Err(OutboxError::Binary {
+                event: event.to_owned(),
+            });
+        }
+        if self.entries.len() >= MAX_DURABLE_EMITS {
+            return Err(OutboxError::Full(self.entries.len()));
+        }
+        self.made += 1;
+        let mut id = self.tab.clone();
+        id.push('-');
+        json::write_u64(&mut id, now_ms);
+        id.push('-');
+        json::write_u64(&mut id, self.made);
+        self.entries.push(OutboxEntry {
+            id: id.clone(),
+            event: event.to_owned(),
+            args,
+        });
+        Ok(id)
+    }
+
+    /// Drops entry `id` without a word (its write to storage failed, so it
+    /// was never durable).
+    pub fn forget(&mut self, id: &str) {
+        self.entries.retain(|e| e.id != id);
+        self.in_flight.retain(|i| i != id);
+    }
+
+    /// The entries to send now, oldest first: those not yet sent on this
+    /// connection, if this tab holds the lease or may take it (nobody holds
+    /// it, or it expired). Taking or renewing the lease changes the stored
+    /// form: store it before sending.
+    pub fn take_sendable(&mut self, now_ms: u64) -> Vec<OutboxEntry> {
+        if self.entries.is_empty() || !self.acquire(now_ms) {
+            return Vec::new();
+        }
+        let fresh: Vec<OutboxEntry> = self
+            .entries
+            .iter()
+            .filter(|e| !self.in_flight.contains(&e.id))
+            .cloned()
+            .collect();
+        self.in_flight.extend(fresh.iter().map(|e| e.id.clone()));
+        fresh
+    }
+
+    /// Whether this tab holds the lease at `now_ms`.
+    pub fn holds_lease(&self, now_ms: u64) -> bool {
+        self.lease
+            .as_ref()
+            .is_some_and(|l| l.owner == self.tab && l.until_ms > now_ms)
+    }
+
+    fn acquire(&mut self, now_ms: u64) -> bool {
+        let free = match &self.lease {
+            None => true,
+            Some(lease) => lease.owner == self.tab || lease.until_ms <= now_ms,
+        };
+        if free {
+            self.lease = Some(Lease {
+                owner: self.tab.clone(),
+                until_ms: now_ms.saturating_add(OUTBOX_LEASE_MS),
+            });
+        }
+        free
+    }
+
+    /// When the lease should be renewed (half-way through it), while this
+    /// tab holds it and has entries; `None` otherwise.
+    pub fn renew_at(&self) -> Option<u64> {
+        let lease = self.lease.as_ref()?;
+        (lease.owner == self.tab && !self.entries.is_empty())
+            .then(|| lease.until_ms.saturating_sub(OUTBOX_LEASE_MS / 2))
+    }
+
+    /// The acknowledgement of entry `id` arrived: `{ok: false, error}`
+    /// refuses it, anything else stores it. Either way the entry is removed
+    /// (store the new form). `None` when `id` is not ours (another tab's,
+    /// or already acknowledged).
+    pub fn acknowledged(&mut self, id: &str, ack: Vec<Value>) -> Option<OutboxEvent> {
+        let at = self.entries.iter().position(|e| e.id == id)?;
+        self.entries.remove(at);
+        self.in_flight.retain(|i| i != id);
+        if self.entries.is_empty() {
+            if let Some(lease) = &self.lease {
+                if lease.owner == self.tab {
+                    self.lease = None;
+                }
+            }
+        }
+        let refused = ack.first().and_then(|a| a.get("ok")) == Some(&Value::Bool(false));
+        Some(if refused {
+            let error = ack
+                .first()
+                .and_then(|a| a.get("error"))
+                .and_then(Value::as_str)
+                .map_or_else(
+                    || {
+                        let mut whole = String::new();
+                        json::write(&mut whole, &Value::Array(ack.clone()));
+                        whole
+                    },
+                    str::to_owned,
+                );
+            OutboxEvent::Refused {
+                id: id.to_owned(),
+                error,
+            }
+        } else {
+            OutboxEvent::Stored {
+                id: id.to_owned(),
+                ack,
+            }
+        })
+    }
+
+    /// The connection was lost: what was sent and not acknowledged goes out
+    /// again, with the same ids, on the next one.
+    pub fn connection_lost(&mut self) {
+        self.in_flight.clear();
+    }
+
+    /// The entries, oldest first (to show them as pending after a reload).
+    pub fn entries(&self) -> &[OutboxEntry] {
+        &self.entries
+    }
+
+    /// Whether no durable emit waits.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The form to store: every entry and the lease.
+    pub fn stored_form(&self) -> String {
+        let mut out = String::from("{\"v\":1,\"lease\":");
+        match &self.lease {
+            Some(lease) => {
+                out.push_str("{\"owner\":");
+                json::write_str(&mut out, &lease.owner);
+                out.push_str(",\"until\":");
+                json::write_u64(&mut out, lease.until_ms);
+                out.push('}');
+            }
+            None => out.push_str("null"),
+        }
+        out.push_str(",\"entries\":[");
+        for (n, entry) in self.entries.iter().enumerate() {
+            if n > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"id\":");
+            json::write_str(&mut out, &entry.id);
+            out.push_str(",\"event\":");
+            json::write_str(&mut out, &entry.event);
+            out.push_str(",\"args\":");
+            json::write(&mut out, &Value::Array(entry.args.clone()));
+            out.push('}');
+        }
+        out.push_str("]}");
+        out
+    }
+}
+
+/// The entries and lease of a stored form; `None` for anything else.
+fn parse_stored(stored: &str) -> Option<(Vec<OutboxEntry>, Option<Lease>)> {
+    let value = json::parse(stored).ok()?;
+    if value.get("v") != Some(&Value::from(1u64)) {
+        return None;
+    }
+    let lease = match value.get("lease") {
+        Some(Value::Null) | None => None,
+        Some(lease) => Some(Lease {
+            owner: lease.get("owner")?.as_str()?.to_owned(),
+            until_ms: match lease.get("until")? {
+                Value::Number(n) => n.as_u64()?,
+                _ => return None,
+            },
+        }),
+    };
+    let Some(Value::Array(items)) = value.get("entries") else {
+        return None;
+    };
+    let mut entries = Vec::with_capacity(items.len());
+    for item in items {
+        let Some(Value::Array(args)) = item.get("args") else {
+            return None;
+        };
+        entries.push(OutboxEntry {
+            id: item.get("id")?.as_str()?.to_owned(),
+            event: item.get("event")?.as_str()?.to_owned(),
+            args: args.clone(),
+        });
+    }
+    Some((entries, lease))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ok(seq: u64) -> Vec<Value> {
+        vec![Value::from(json!({"ok": true, "seq": seq}))]
+    }
+
+    fn ids(entries: &[OutboxEntry]) -> Vec<&str> {
+        entries.iter().map(|e| e.id.as_str()).collect()
+    }
+
+    /// A tab that pushes `n` entries and stores them.
+    fn tab_with(n: usize, storage: &mut Option<String>) -> (Outbox, Vec<String>) {
+        let mut tab = Outbox::new("a");
+        tab.load(storage.as_deref());
+        let made = (0..n)
+            .map(|i| {
+                tab.push("message", vec![Value::from(i)], 100)
+                    .expect("kept")
+            })
+            .collect();
+        *storage = Some(tab.stored_form());
+        (tab, made)
+    }
+
+    #[test]
+    fn entries_go_out_in_order_once_per_connection_and_again_after_a_loss() {
+        let mut storage = None;
+        let (mut tab, made) = tab_with(3, &mut storage);
+        assert_eq!(ids(&tab.take_sendable(0)), made);
+        assert!(tab.take_sendable(1).is_empty(), "sent once per connection");
+        assert!(tab.acknowledged(&made[0], ok(1)).is_some());
+        tab.connection_lost();
+        assert_eq!(
+            ids(&tab.take_sendable(2)),
+            made[1..],
+            "what was not acknowledged goes again, same ids, same order"
+        );
+    }
+
+    #[test]
+    fn a_reload_finds_every_entry_and_sends_it_with_the_same_id() {
+        let mut storage = None;
+        let (mut tab, made) = tab_with(2, &mut storage);
+        tab.take_sendable(0);
+        storage = Some(tab.stored_form());
+        drop(tab);
+
+        // The page reloads: a new tab id, the lease still the old page's.
+        let mut reloaded = Outbox::new("b");
+        reloaded.load(storage.as_deref());
+        assert_eq!(ids(reloaded.entries()), made);
+        assert!(
+            reloaded.take_sendable(1_000).is_empty(),
+            "the old page's lease has not expired"
+        );
+        assert_eq!(ids(&reloaded.take_sendable(OUTBOX_LEASE_MS)), made);
+    }
+
+    #[test]
+    fn an_ok_ack_removes_the_entry_and_a_refusal_is_reported_not_retried() {
+        let mut storage = None;
+        let (mut tab, made) = tab_with(2, &mut storage);
+        tab.take_sendable(0);
+        assert_eq!(
+            tab.acknowledged(&made[0], ok(9)),
+            Some(OutboxEvent::Stored {
+                id: made[0].clone(),
+                ack: ok(9)
+            })
+        );
+        let refusal = vec![Value::from(json!({"ok": false, "error": "too long"}))];
+        assert_eq!(
+            tab.acknowledged(&made[1], refusal),
+            Some(OutboxEvent::Refused {
+                id: made[1].clone(),
+                error: "too long".to_owned()
+            })
+        );
+        assert!(tab.is_empty());
+        tab.connection_lost();
+        assert!(tab.take_sendable(1).is_empty(), "a refusal is not retried");
+        assert_eq!(tab.acknowledged(&made[1], ok(1)), None, "already settled");
+    }
+
+    #[test]
+    fn two_tabs_never_send_at_once_and_an_expired_lease_passes_to_the_other() {
+        let mut storage = None;
+        let (mut a, made) = tab_with(2, &mut storage);
+        assert_eq!(a.take_sendable(0).len(), 2);
+        storage = Some(a.stored_form());
+
+        let mut b = Outbox::new("b");
+        b.load(storage.as_deref());
+        assert!(b.take_sendable(10).is_empty(), "a holds the lease");
+        assert!(!b.holds_lease(10));
+
+        // a renews while it has entries, so b keeps waiting.
+        let renew = a.renew_at().expect("a renews");
+        assert!(renew < OUTBOX_LEASE_MS);
+        a.load(storage.as_deref());
+        a.take_sendable(renew);
+        storage = Some(a.stored_form());
+        b.load(storage.as_deref());
+        assert!(b.take_sendable(OUTBOX_LEASE_MS + 1).is_empty(), "renewed");
+
+        // a's tab closes mid-send: nothing renews; the lease runs out.
+        let expired = renew + OUTBOX_LEASE_MS;
+        b.load(storage.as_deref());
+        assert_eq!(ids(&b.take_sendable(expired)), made, "b takes over");
+        assert!(b.holds_lease(expired));
+        storage = Some(b.stored_form());
+        a.load(storage.as_deref());
+        assert!(a.take_sendable(expired + 1).is_empty(), "now b's");
+    }
+
+    #[test]
+    fn the_lease_is_released_when_the_last_entry_is_settled() {
+        let mut storage = None;
+        let (mut a, made) = tab_with(1, &mut storage);
+        a.take_sendable(0);
+        a.acknowledged(&made[0], ok(1));
+        assert_eq!(a.renew_at(), None);
+        let mut b = Outbox::new("b");
+        b.load(Some(&a.stored_form()));
+        b.push("message", vec![], 5).expect("kept");
+        assert_eq!(
+            b.take_sendable(6).len(),
+            1,
+            "free at once, not after expiry"
+        );
+    }
+
+    #[test]
+    fn what_cannot_be_kept_is_refused_with_a_sentence() {
+        let mut tab = Outbox::new("a");
+        let binary = tab.push("file", vec![Value::Binary(vec![1])], 0);
+        let err = binary.expect_err("binary");
+        assert!(err.to_string().contains("binary data"), "{err}");
+        for n in 0..MAX_DURABLE_EMITS {
+            tab.push("m", vec![Value::from(n)], 0).expect("room");
+        }
+        let full = tab.push("m", vec![], 0).expect_err("full");
+        assert_eq!(full, OutboxError::Full(MAX_DURABLE_EMITS));
+        let id = tab.entries()[0].id.clone();
+        tab.forget(&id);
+        assert_eq!(tab.entries().len(), MAX_DURABLE_EMITS - 1);
+    }
+
+    #[test]
+    fn the_stored_form_round_trips_and_garbage_reads_as_empty() {
+        let mut storage = None;
+        let (mut tab, _) = tab_with(2, &mut storage);
+        tab.take_sendable(42);
+        let form = tab.stored_form();
+        let mut copy = Outbox::new("z");
+        copy.load(Some(&form));
+        assert_eq!(copy.entries(), tab.entries());
+        assert_eq!(copy.stored_form(), form);
+        for garbage in [
+            "",
+            "[]",
+            "{\"v\":2}",
+            "{\"v\":1,\"entries\":[{}]}",
+            "not json",
+        ] {
+            let mut outbox = Outbox::new("g");
+            outbox.load(Some(garbage));
+            assert!(outbox.is_empty(), "{garbage:?}");
+        }
+    }
+
+    #[test]
+    fn ids_are_unique_per_tab_and_per_emit() {
+        let mut a = Outbox::new("a");
+        let mut b = Outbox::new("b");
+        let x = a.push("m", vec![], 7).expect("kept");
+        let y = a.push("m", vec![], 7).expect("kept");
+        let z = b.push("m", vec![], 7).expect("kept");
+        assert_ne!(x, y);
+        assert_ne!(x, z);
+    }
+}
