@@ -1063,4 +1063,63 @@ mod tests {
         );
         assert_eq!(c.state_of("/"), ConnectionState::Connected);
     }
+
+    #[test]
+    fn a_restored_page_joins_again_only_what_it_left_when_hidden() {
+        let mut c = core(TransportMode::WebSocketOnly);
+        c.join("/chat", NamespaceOptions::default(), t(0));
+        c.join("/admin", NamespaceOptions::default(), t(0));
+        connect_ws(&mut c, 1, t(1));
+        // The application leaves /admin before the page is hidden.
+        c.leave("/admin", t(2));
+        // The connection is lost: hidden while reconnecting, / and /chat
+        // still count as joined.
+        c.step(
+            vec![Input::Transport(1, TransportEvent::Failed(ws_closed()))],
+            t(3),
+        );
+        assert_eq!(c.state_of("/"), ConnectionState::Reconnecting);
+        actions(&mut c);
+
+        c.suspend(t(4));
+        assert_eq!(c.namespaces().count(), 0, "every namespace left");
+        assert_eq!(c.poll_timeout(), None, "no reconnection while hidden");
+        // The application leaves /chat while the page is hidden.
+        c.leave("/chat", t(5));
+        actions(&mut c);
+
+        c.resume(t(6));
+        assert_eq!(c.namespaces().collect::<Vec<_>>(), ["/"]);
+        assert_eq!(actions(&mut c), [OpenWebSocket { id: 2, sid: None }]);
+        connect_ws(&mut c, 2, t(7));
+        assert_eq!(c.state_of("/"), ConnectionState::Connected);
+        assert_eq!(c.state_of("/chat"), ConnectionState::Disconnected);
+        assert_eq!(c.state_of("/admin"), ConnectionState::Disconnected);
+
+        actions(&mut c);
+
+        // A second restore without a hide in between changes nothing.
+        c.resume(t(8));
+        assert!(actions(&mut c).is_empty());
+    }
+
+    #[test]
+    fn a_restored_page_whose_reconnection_gave_up_stays_disconnected() {
+        let options = SocketOptions::new("http://h")
+            .transports(TransportMode::WebSocketOnly)
+            .reconnection(crate::client::ReconnectOptions::default().max_attempts(Some(0)));
+        let mut c = Core::new(options, None, 1);
+        c.join("/", NamespaceOptions::default(), t(0));
+        connect_ws(&mut c, 1, t(1));
+        c.step(
+            vec![Input::Transport(1, TransportEvent::Failed(ws_closed()))],
+            t(2),
+        );
+        assert_eq!(c.state_of("/"), ConnectionState::Disconnected, "gave up");
+        actions(&mut c);
+        c.suspend(t(3));
+        c.resume(t(4));
+        assert!(actions(&mut c).is_empty(), "no attempt");
+        assert_eq!(c.state_of("/"), ConnectionState::Disconnected);
+    }
 }

@@ -30,7 +30,12 @@ fn namespace_of(options: &SocketOptions) -> String {
 /// In the browser it connects as [`SocketOptions::transports`] says
 /// (WebSocket first, long-polling as the fallback) and reconnects on its own
 /// after a loss; elsewhere (native code, server rendering) it is inert and
-/// stays [`ConnectionState::Disconnected`].
+/// stays [`ConnectionState::Disconnected`]. When the page is left
+/// (`pagehide`) it leaves its namespace and the connection closes, so the
+/// browser may keep the page in its back/forward cache; a page restored
+/// from that cache (`pageshow`) joins again, unless
+/// [`disconnect`](Self::disconnect) was called or reconnection had given
+/// up.
 ///
 /// Handlers (`on`, `on_with_ack`, `on_any`, …) are `Send + Sync` natively,
 /// where a client may be used from several threads ([`MaybeSend`],
