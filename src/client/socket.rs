@@ -29,8 +29,9 @@ fn namespace_of(options: &SocketOptions) -> String {
 /// when no namespace is left or the last clone of everything drops.
 /// In the browser it connects as [`SocketOptions::transports`] says
 /// (WebSocket first, long-polling as the fallback) and reconnects on its own
-/// after a loss; elsewhere (native code, server rendering) it is inert and
-/// stays [`ConnectionState::Disconnected`]. When the page is left
+/// after a loss; natively with the `native` feature it does the same on
+/// tokio, and without it (server rendering) it is inert and stays
+/// [`ConnectionState::Disconnected`]. When the page is left
 /// (`pagehide`) it leaves its namespace and the connection closes, so the
 /// browser may keep the page in its back/forward cache; a page restored
 /// from that cache (`pageshow`) joins again, unless
