@@ -627,6 +627,20 @@ mod tests {
         core.actions.drain(..).collect()
     }
 
+    /// The text frames the core asked to send on transport `id`.
+    fn texts_sent_on(core: &mut Core, id: u32) -> Vec<String> {
+        actions(core)
+            .into_iter()
+            .filter_map(|a| match a {
+                Send {
+                    id: on,
+                    frame: Frame::Text(s),
+                } if on == id => Some(s),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Connects over WebSocket (transport `id`) at `now`.
     fn connect_ws(core: &mut Core, id: u32, now: Instant) {
         core.step(
@@ -706,16 +720,7 @@ mod tests {
         c.step(vec![Input::Timer], t(1_050));
         actions(&mut c);
         connect_ws(&mut c, 2, t(1_060));
-        let sent: Vec<_> = actions(&mut c)
-            .into_iter()
-            .filter_map(|a| match a {
-                Send {
-                    id: 2,
-                    frame: Frame::Text(s),
-                } => Some(s),
-                _ => None,
-            })
-            .collect();
+        let sent = texts_sent_on(&mut c, 2);
         assert_eq!(sent, ["40", r#"42["n",0]"#, r#"42["n",1]"#, r#"42["n",2]"#]);
     }
 
@@ -753,16 +758,7 @@ mod tests {
         c.step(vec![Input::Timer], t(1_050));
         actions(&mut c);
         connect_ws(&mut c, 2, t(1_060));
-        let sent: Vec<_> = actions(&mut c)
-            .into_iter()
-            .filter_map(|a| match a {
-                Send {
-                    id: 2,
-                    frame: Frame::Text(s),
-                } => Some(s),
-                _ => None,
-            })
-            .collect();
+        let sent = texts_sent_on(&mut c, 2);
         let expected: Vec<String> = std::iter::once("40".to_owned())
             .chain((0..limit).map(|i| format!(r#"42["n",{i}]"#)))
             .collect();

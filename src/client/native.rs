@@ -9,7 +9,6 @@
 //! to a task of your own.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures_util::{SinkExt, StreamExt};
@@ -23,6 +22,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::client::driver::{Driver, HttpConfig, Io};
 use crate::client::runtime::Handle;
+use crate::client::sync::Lock;
 use crate::engine::{TransportError, TransportEvent, TransportId};
 use crate::protocol::Frame;
 use crate::time::Instant;
@@ -45,9 +45,9 @@ pub(crate) struct TokioDriver {
     tokio: Tokio,
     http: reqwest::Client,
     started: std::time::Instant,
-    transports: Mutex<HashMap<TransportId, Transport>>,
-    timer: Mutex<Option<JoinHandle<()>>>,
-    storage: Mutex<HashMap<String, String>>,
+    transports: Lock<HashMap<TransportId, Transport>>,
+    timer: Lock<Option<JoinHandle<()>>>,
+    storage: Lock<HashMap<String, String>>,
 }
 
 impl TokioDriver {
@@ -58,16 +58,10 @@ impl TokioDriver {
             tokio,
             http: reqwest::Client::new(),
             started: std::time::Instant::now(),
-            transports: Mutex::default(),
-            timer: Mutex::default(),
-            storage: Mutex::default(),
+            transports: Lock::default(),
+            timer: Lock::default(),
+            storage: Lock::default(),
         })
-    }
-
-    fn transports(&self) -> std::sync::MutexGuard<'_, HashMap<TransportId, Transport>> {
-        self.transports
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn open_websocket(
@@ -146,7 +140,8 @@ impl TokioDriver {
                 }
             }
         });
-        self.transports()
+        self.transports
+            .lock()
             .insert(id, Transport::WebSocket { outgoing });
         Ok(())
     }
@@ -239,7 +234,7 @@ impl Driver for TokioDriver {
             Io::Get { id, url } => {
                 let request = self.with_headers(self.http.get(&url), http)?;
                 let get = self.request(id, request, TransportEvent::Response, handle);
-                let mut transports = self.transports();
+                let mut transports = self.transports.lock();
                 match transports.get_mut(&id) {
                     Some(Transport::Polling { get: slot }) => *slot = Some(get),
                     _ => {
@@ -255,7 +250,7 @@ impl Driver for TokioDriver {
                 drop(self.request(id, request, |_| TransportEvent::PostDone, handle));
             }
             Io::Send { id, frame } => {
-                if let Some(Transport::WebSocket { outgoing }) = self.transports().get(&id) {
+                if let Some(Transport::WebSocket { outgoing }) = self.transports.lock().get(&id) {
                     // A closed channel means the socket's task has ended and
                     // reported why; nothing more to say here.
                     let _ = outgoing.send(frame);
@@ -264,7 +259,7 @@ impl Driver for TokioDriver {
             Io::Close { id } => {
                 // Dropping a WebSocket's sender ends its task, with a close
                 // frame; a GET in flight is aborted.
-                let removed = self.transports().remove(&id);
+                let removed = self.transports.lock().remove(&id);
                 if let Some(Transport::Polling { get: Some(get) }) = removed {
                     get.abort();
                 }
@@ -281,13 +276,7 @@ impl Driver for TokioDriver {
                 handle.wake();
             })
         });
-        let replaced = std::mem::replace(
-            &mut *self
-                .timer
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-            timer,
-        );
+        let replaced = std::mem::replace(&mut *self.timer.lock(), timer);
         if let Some(replaced) = replaced {
             // A timer that is waking the runtime right now is not stopped:
             // aborting only reaches it at its next await, after the wake.
@@ -296,32 +285,20 @@ impl Driver for TokioDriver {
     }
 
     fn load(&self, key: &str) -> Option<String> {
-        self.storage
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(key)
-            .cloned()
+        self.storage.lock().get(key).cloned()
     }
 
     fn store(&self, key: &str, value: &str) {
-        self.storage
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(key.to_owned(), value.to_owned());
+        self.storage.lock().insert(key.to_owned(), value.to_owned());
     }
 }
 
 impl Drop for TokioDriver {
     fn drop(&mut self) {
-        if let Some(timer) = self
-            .timer
-            .get_mut()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take()
-        {
+        if let Some(timer) = self.timer.lock().take() {
             timer.abort();
         }
-        for (_, transport) in self.transports().drain() {
+        for (_, transport) in self.transports.lock().drain() {
             if let Transport::Polling { get: Some(get) } = transport {
                 get.abort();
             }
