@@ -57,7 +57,7 @@ mod transport;
 pub struct ReadmeDoctests;
 
 pub use client::{
-    AckError, AckSender, Args, ConnectionState, DataError, EmitError, Emitter, EventListener,
-    Manager, Socket, SocketOptions, TransportKind,
+    AckError, AckSender, Args, ConnectionState, DataError, DurableError, EmitError, Emitter,
+    EventListener, Manager, Socket, SocketOptions, TransportKind,
 };
 pub use engine::TransportMode;

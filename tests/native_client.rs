@@ -3,7 +3,8 @@
 //! fallback when the WebSocket is refused and when it hangs; acks both ways;
 //! binary; namespaces, CONNECT auth and CONNECT_ERROR; reconnection after the
 //! server is killed and restarted; `disconnect` stopping for good; the last
-//! handle dropped closing the connection.
+//! handle dropped closing the connection; durable emits made while our
+//! server is down, stored once each and in order after it returns.
 //!
 //! The servers run under the conductor (`tests/support/conductor.mjs`),
 //! started once for this test binary and stopped when it exits.
@@ -16,7 +17,9 @@ use std::time::{Duration, Instant};
 
 use leptos_socketio::engine::TransportMode;
 use leptos_socketio::protocol::Value;
-use leptos_socketio::{Args, ConnectionState, Manager, Socket, SocketOptions, TransportKind};
+use leptos_socketio::{
+    Args, ConnectionState, EventListener, Manager, Socket, SocketOptions, TransportKind,
+};
 use serde_json::json;
 
 /// The conductor's URL; its process lives as long as this test binary (it
@@ -334,4 +337,82 @@ async fn outside_a_tokio_runtime_the_socket_says_why_it_cannot_connect() {
         .expect("no panic");
     let error = socket.last_error().unwrap_or_default();
     assert!(error.contains("no tokio runtime"), "{error}");
+}
+
+/// Joins `room` as `name` on every connection and opens the room's durable
+/// scope once the join is acknowledged, as `<Chat/>` does.
+fn rejoin_on_connect(socket: &Socket, room: &'static str, name: &'static str) -> EventListener {
+    let s = socket.clone();
+    socket.on_connection_change(move |state, _| {
+        if state != ConnectionState::Connected {
+            return;
+        }
+        let joined =
+            s.emit_with_ack::<serde_json::Value>("join", json!({"room": room, "name": name}));
+        let s = s.clone();
+        tokio::spawn(async move {
+            if joined.await.is_ok_and(|ack| ack["ok"] == true) {
+                s.open_durable_scope(room);
+            }
+        });
+    })
+}
+
+#[tokio::test]
+async fn durable_messages_sent_while_our_server_is_down_are_stored_once_in_order() {
+    let (id, url) = server("rust", json!([])).await;
+    let socket = Socket::new(options(&url, TransportMode::WebSocketOnly).durable());
+    let _rejoin = rejoin_on_connect(&socket, "durable", "ada");
+    wait_for("connected", 5_000, || {
+        socket.state() == ConnectionState::Connected
+    })
+    .await;
+    call("POST", &format!("/servers/{id}/kill"), None).await;
+    wait_for("the loss", 5_000, || {
+        socket.state() == ConnectionState::Reconnecting
+    })
+    .await;
+
+    let ids: Vec<String> = (0..5).map(|n| format!("native-{n}")).collect();
+    let sends: Vec<_> = ids
+        .iter()
+        .map(|id| {
+            let payload =
+                json!({"room": "durable", "id": id, "text": format!("typed offline: {id}")});
+            socket.emit_durable_in::<serde_json::Value, _>(Some("durable"), "message", move |_| {
+                payload
+            })
+        })
+        .collect();
+    assert_eq!(socket.durable_entries().len(), 5, "kept while offline");
+
+    call("POST", &format!("/servers/{id}/restart"), None).await;
+    let mut seqs = Vec::new();
+    for send in sends {
+        let ack = tokio::time::timeout(Duration::from_secs(15), send)
+            .await
+            .expect("acknowledged after the restart")
+            .expect("stored");
+        seqs.push(ack["seq"].as_u64().expect("a seq"));
+    }
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "in order: {seqs:?}");
+    assert!(socket.durable_entries().is_empty(), "removed once stored");
+
+    // Another client reads the room: each message once, in the order sent.
+    let reader = Socket::new(options(&url, TransportMode::WebSocketOnly));
+    let history: serde_json::Value = reader
+        .emit_with_ack("join", json!({"room": "durable", "name": "bo"}))
+        .await
+        .expect("joined");
+    let stored: Vec<&str> = history["history"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .filter_map(|m| m["id"].as_str())
+        .collect();
+    eprintln!("durable: sent 5, acked {}, stored {:?}", seqs.len(), stored);
+    assert_eq!(stored, ids, "stored once each, in the order sent");
+    socket.disconnect();
+    reader.disconnect();
+    stop(&id).await;
 }

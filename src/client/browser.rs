@@ -141,12 +141,11 @@ impl Driver for BrowserDriver {
         local_storage()?.get_item(key).ok().flatten()
     }
 
-    fn store(&self, key: &str, value: &str) {
-        if let Some(storage) = local_storage() {
-            // Full or refused storage: the next load starts from the default
-            // order, which is all remembering is for.
-            let _ = storage.set_item(key, value);
-        }
+    fn store(&self, key: &str, value: &str) -> Result<(), String> {
+        let storage = local_storage().ok_or("localStorage is not available on this page")?;
+        storage
+            .set_item(key, value)
+            .map_err(|e| crate::js_error::js_error_text(&e, "localStorage refused the write"))
     }
 
     fn attach(&self, handle: &Handle) {

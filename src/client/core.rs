@@ -9,11 +9,13 @@ use std::time::Duration;
 
 use futures_channel::oneshot;
 
+use crate::client::durable::{DurableEmits, DurableHooks};
 use crate::client::sorted_map::SortedMap;
 use crate::client::url::check_server;
 use crate::client::{
-    AckError, AckFailure, Connection, ConnectionState, EmitError, EmitOptions, NamespaceEvent,
-    NamespaceOptions, Outgoing, Reconnect, ReconnectEvent, SocketOptions, TransportKind,
+    AckError, AckFailure, Connection, ConnectionState, DurableError, EmitError, EmitOptions,
+    NamespaceEvent, NamespaceOptions, OutboxError, Outgoing, Reconnect, ReconnectEvent,
+    SocketOptions, TransportKind,
 };
 use crate::engine::{
     EngineAction, EngineEvent, EngineOptions, EngineSocket, TransportChoice, TransportEvent,
@@ -93,6 +95,8 @@ pub(crate) struct Core {
     engine_opened: bool,
     /// For the driver.
     pub(crate) actions: VecDeque<EngineAction>,
+    /// Durable emits, when the options turn them on.
+    durable: Option<Box<dyn DurableHooks>>,
 }
 
 impl Core {
@@ -114,6 +118,7 @@ impl Core {
             },
         );
         Self {
+            durable: options.durable.map(|on| (on.make)(seed)),
             reconnect: Reconnect::new(options.reconnection).with_seed(seed),
             options,
             state: ConnectionState::Disconnected,
@@ -228,6 +233,62 @@ impl Core {
         self.joined.get(ns).is_some_and(|j| !j.left)
     }
 
+    /// The durable emits, when the options turn them on.
+    pub(crate) fn durable(&mut self) -> Option<&mut DurableEmits> {
+        self.durable.as_mut().map(|d| d.emits())
+    }
+
+    /// Adds a durable emit on `ns` (see [`DurableEmits::push`]).
+    pub(crate) fn durable_push(
+        &mut self,
+        ns: &str,
+        scope: Option<&str>,
+        event: &str,
+        make: impl FnOnce(&str) -> Result<Vec<Value>, EmitError>,
+        now_ms: u64,
+    ) -> Result<(String, String), DurableError> {
+        if !self.is_active(ns) {
+            return Err(DurableError::Emit(EmitError::Disconnected));
+        }
+        let durable = self.durable().ok_or(OutboxError::Off)?;
+        durable.push(ns, scope, event, make, now_ms)
+    }
+
+    /// Sends what the outboxes of connected namespaces may send now, and
+    /// returns the stored forms that changed (sends, leases, acks), to store.
+    pub(crate) fn durable_flush(&mut self, now_ms: u64, now: Instant) -> Vec<(String, String)> {
+        let Some(durable) = self.durable.as_mut().map(|d| d.emits()) else {
+            return Vec::new();
+        };
+        let mut changed = Vec::new();
+        let mut moved = false;
+        for ns in durable.namespaces() {
+            let connected = self.joined.get(&ns).is_some_and(|j| j.connected);
+            let (sendable, form) = durable.take_sendable(&ns, connected, now_ms);
+            if let Some(namespace) = self.connection.namespace_mut(&ns) {
+                for entry in sendable {
+                    let options = EmitOptions {
+                        ack: true,
+                        ..EmitOptions::default()
+                    };
+                    if let Ok(Some(ack_id)) = namespace.emit(&entry.event, entry.args, options, now)
+                    {
+                        durable.sent(&ns, ack_id, entry.id);
+                        moved = true;
+                    }
+                }
+            }
+            if let Some(form) = form {
+                changed.push((ns, form));
+            }
+        }
+        if moved {
+            self.flush(now);
+            self.collect_actions();
+        }
+        changed
+    }
+
     /// Emits on `ns`; with an ack, returns its id and the receiver of the
     /// acknowledgement.
     pub(crate) fn emit(
@@ -309,6 +370,9 @@ impl Core {
         }
         entry.left = true;
         entry.connected = false;
+        if let Some(durable) = self.durable.as_mut() {
+            durable.connection_lost(Some(ns));
+        }
         for waiter in entry.ack_waiters.drain_values() {
             // The receiver may be gone already: nobody waits any more.
             let _ = waiter.sender.send(Err(AckError::Disconnected));
@@ -439,6 +503,9 @@ impl Core {
                 for j in self.joined.values_mut() {
                     j.connected = false;
                 }
+                if let Some(durable) = self.durable.as_mut() {
+                    durable.connection_lost(None);
+                }
                 if self.stopped || !reason.is_recoverable() {
                     return;
                 }
@@ -499,6 +566,13 @@ impl Core {
                 dispatch.push(Dispatch::Event(ns, name, args, ack_id));
             }
             NamespaceEvent::Ack { id, args } => {
+                let args = match self.durable.as_mut() {
+                    Some(durable) => match durable.acknowledged(&ns, id, args) {
+                        Some(args) => args,
+                        None => return,
+                    },
+                    None => args,
+                };
                 if let Some(waiter) = self
                     .joined
                     .get_mut(&ns)
@@ -514,6 +588,13 @@ impl Core {
                 }
             }
             NamespaceEvent::AckFailed { id, reason } => {
+                // A durable emit's: the entry stays and goes again on the
+                // next connection.
+                if let Some(durable) = self.durable.as_mut() {
+                    if durable.ack_failed(&ns, id) {
+                        return;
+                    }
+                }
                 if let Some(waiter) = self
                     .joined
                     .get_mut(&ns)

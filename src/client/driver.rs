@@ -92,9 +92,9 @@ pub(crate) trait Driver: MaybeSend + MaybeSync + 'static {
     /// The value stored under `key`, if any.
     fn load(&self, key: &str) -> Option<String>;
 
-    /// Stores `value` under `key`; a full or refused storage is ignored
-    /// (what is stored is an optimisation, never needed).
-    fn store(&self, key: &str, value: &str);
+    /// Stores `value` under `key`, or says why it could not (storage full
+    /// or unavailable, as in some private windows).
+    fn store(&self, key: &str, value: &str) -> Result<(), String>;
 
     /// Called once, when the runtime starts: a driver that watches the
     /// page's life (leaving it, coming back to it) keeps `handle` for that.
@@ -140,7 +140,9 @@ impl Driver for InertDriver {
         None
     }
 
-    fn store(&self, _: &str, _: &str) {}
+    fn store(&self, _: &str, _: &str) -> Result<(), String> {
+        Err("there is no storage here (server rendering)".to_owned())
+    }
 }
 
 /// The driver `Manager::new` uses on this platform: the browser's in the

@@ -78,6 +78,18 @@ pub(crate) fn remember_value(
         .then(|| RememberedTransport::new(kind, now_unix_ms).encode())
 }
 
+/// The storage key of namespace `ns`'s durable emits on this server: shared
+/// by every tab of the origin.
+pub(crate) fn outbox_key(options: &SocketOptions, origin: Option<&str>, ns: &str) -> String {
+    let authority = ServerUrl::parse(&server_url(options, origin))
+        .map(|u| u.authority)
+        .unwrap_or_default();
+    let mut key = String::from("leptos-socketio:outbox:");
+    key.push_str(&authority);
+    key.push_str(ns);
+    key
+}
+
 /// Appends `n` in lowercase hexadecimal, without leading zeros.
 pub(crate) fn push_hex(out: &mut String, n: u64) {
     let digits = (64 - (n | 1).leading_zeros()).div_ceil(4);

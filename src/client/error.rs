@@ -111,6 +111,50 @@ pub enum AckError {
     Decode(#[from] DataError),
 }
 
+/// Why a durable emit ([`Socket::emit_durable`](crate::Socket::emit_durable))
+/// failed. Only [`Refused`](Self::Refused) comes from the server; the others
+/// say the emit was never kept, or the answer did not fit.
+///
+/// ```no_run
+/// # use leptos_socketio::{DurableError, Socket};
+/// # async fn f(socket: Socket) {
+/// let stored = socket
+///     .emit_durable::<serde_json::Value, _>("message", |id| serde_json::json!({"id": id}))
+///     .await;
+/// match stored {
+///     Ok(ack) => println!("stored: {ack}"),
+///     Err(DurableError::Refused(why)) => eprintln!("the server said no: {why}"),
+///     Err(err) => eprintln!("not sent: {err}"),
+/// }
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DurableError {
+    /// The acknowledgement said `{ok: false, error}`: the server refused
+    /// the emit, and it is not sent again.
+    #[error("the server refused the durable emit: {0}; it is not sent again")]
+    Refused(String),
+    /// The emit could not be kept (storage full or unavailable, binary
+    /// data, too many waiting, durable emits off); it was not sent.
+    #[error(transparent)]
+    NotKept(#[from] crate::client::OutboxError),
+    /// The event name is reserved or the data does not serialize; nothing
+    /// was kept or sent.
+    #[error(transparent)]
+    Emit(#[from] EmitError),
+    /// The acknowledgement's arguments do not decode into the asked type
+    /// (the emit was stored all the same).
+    #[error(transparent)]
+    Decode(#[from] DataError),
+    /// The socket was dropped before the acknowledgement came. The emit is
+    /// still stored, and the next socket to this server sends it.
+    #[error(
+        "the socket was dropped before the server acknowledged; the emit stays stored \
+         and the next socket to this server sends it"
+    )]
+    Dropped,
+}
+
 /// Event names that Socket.IO reserves; `emit` refuses them.
 pub(crate) const RESERVED_EVENTS: [&str; 6] = [
     "connect",

@@ -41,6 +41,7 @@ mod browser;
 mod connection;
 mod core;
 mod driver;
+mod durable;
 mod emitter;
 mod endpoint;
 mod error;
@@ -67,13 +68,13 @@ pub use manager::Manager;
 
 pub use backoff::{Backoff, BackoffOptions};
 pub use connection::{Connection, Outgoing};
-pub use error::{AckError, DataError, EmitError};
+pub use error::{AckError, DataError, DurableError, EmitError};
 pub use listeners::EventListener;
 pub use namespace::{
     AckFailure, EmitOptions, Namespace, NamespaceEvent, NamespaceOptions,
     DEFAULT_MAX_BUFFERED_EMITS,
 };
-pub use options::SocketOptions;
+pub use options::{Durable, SocketOptions};
 pub use outbox::{
     Outbox, OutboxEntry, OutboxError, OutboxEvent, MAX_DURABLE_EMITS, OUTBOX_LEASE_MS,
 };

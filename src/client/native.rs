@@ -288,8 +288,9 @@ impl Driver for TokioDriver {
         self.storage.lock().get(key).cloned()
     }
 
-    fn store(&self, key: &str, value: &str) {
+    fn store(&self, key: &str, value: &str) -> Result<(), String> {
         self.storage.lock().insert(key.to_owned(), value.to_owned());
+        Ok(())
     }
 }
 
@@ -348,5 +349,7 @@ impl Driver for NoRuntimeDriver {
         None
     }
 
-    fn store(&self, _: &str, _: &str) {}
+    fn store(&self, _: &str, _: &str) -> Result<(), String> {
+        Err("no tokio runtime is running".to_owned())
+    }
 }

@@ -53,6 +53,10 @@ pub struct SocketOptions {
     /// outage. Volatile emits never wait. Default: 1 000
     /// ([`DEFAULT_MAX_BUFFERED_EMITS`]); socket.io-client has no bound.
     pub max_buffered_emits: usize,
+    /// Durable emits ([`Socket::emit_durable`](crate::Socket::emit_durable))
+    /// are on: set by [`durable`](Self::durable). Off by default, so a page
+    /// that does not use them does not carry their code.
+    pub durable: Option<Durable>,
     /// How long the transport may take to open and complete the Engine.IO
     /// handshake. Default: 20 000 ms (socket.io-client's `timeout`).
     pub connect_timeout: Duration,
@@ -123,6 +127,21 @@ impl SocketOptions {
     /// Sets [`retries`](Self::retries).
     pub fn retries(mut self, retries: u32) -> Self {
         self.retries = retries;
+        self
+    }
+
+    /// Turns durable emits on ([`Socket::emit_durable`](crate::Socket::emit_durable)):
+    /// emits kept in storage until the server has them, sent again after
+    /// reconnections and reloads, shared by the tabs of the origin.
+    ///
+    /// ```
+    /// use leptos_socketio::SocketOptions;
+    ///
+    /// let options = SocketOptions::new("http://127.0.0.1:3000").durable();
+    /// assert!(options.durable.is_some());
+    /// ```
+    pub fn durable(mut self) -> Self {
+        self.durable = Some(Durable::ON);
         self
     }
 
@@ -203,6 +222,7 @@ impl Default for SocketOptions {
             ack_timeout: None,
             retries: 0,
             max_buffered_emits: DEFAULT_MAX_BUFFERED_EMITS,
+            durable: None,
             connect_timeout: Duration::from_millis(20_000),
             transports: TransportMode::Auto,
             websocket_deadline: DEFAULT_WEBSOCKET_DEADLINE,
@@ -211,5 +231,41 @@ impl Default for SocketOptions {
             with_credentials: false,
             extra_headers: Vec::new(),
         }
+    }
+}
+
+/// Durable emits, turned on by [`SocketOptions::durable`]. It carries the
+/// code that runs them, so only a page that turns them on includes it.
+#[derive(Clone, Copy)]
+pub struct Durable {
+    /// Makes a client's durable state from its seed.
+    pub(crate) make: fn(u64) -> Box<dyn crate::client::durable::DurableHooks>,
+    /// After every step of the core: store, load, send.
+    pub(crate) step: fn(&crate::client::runtime::Runtime, crate::time::Instant),
+    /// When a namespace is joined: what storage holds for it.
+    pub(crate) load: fn(&crate::client::runtime::Runtime, &str),
+    /// When the runtime's timer must wake for them.
+    pub(crate) deadline: fn(&crate::client::runtime::Runtime) -> Option<crate::time::Instant>,
+}
+
+impl Durable {
+    const ON: Durable = Durable {
+        make: crate::client::durable::new_durable,
+        step: crate::client::runtime::Runtime::durable_step,
+        load: crate::client::runtime::Runtime::durable_load,
+        deadline: crate::client::runtime::Runtime::durable_deadline,
+    };
+}
+
+impl std::fmt::Debug for Durable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Durable")
+    }
+}
+
+/// Every `Durable` is the same switch.
+impl PartialEq for Durable {
+    fn eq(&self, _: &Self) -> bool {
+        true
     }
 }

@@ -31,6 +31,10 @@ pub struct OutboxEntry {
     /// Made when the emit was created, unique per origin; the server sees it
     /// in the payload and stores the emit once however often it arrives.
     pub id: String,
+    /// What the connection must have opened before this entry goes out
+    /// (e.g. the chat room it is for, joined again after a reconnect):
+    /// see [`Outbox::open_scope`]. `None`: it goes as soon as connected.
+    pub scope: Option<String>,
     /// The event name.
     pub event: String,
     /// The arguments (JSON; no binary).
@@ -55,6 +59,12 @@ pub enum OutboxError {
          wait for them to be acknowledged before sending more"
     )]
     Full(usize),
+    /// Durable emits are not turned on for this socket.
+    #[error(
+        "durable emits are off for this socket: build its options with \
+         SocketOptions::durable()"
+    )]
+    Off,
     /// Storage refused the write (full, or unavailable as in some private
     /// windows).
     #[error(
@@ -99,7 +109,8 @@ struct Lease {
 /// use leptos_socketio::protocol::Value;
 ///
 /// let mut tab = Outbox::new("tab-a");
-/// let id = tab.push("message", vec![Value::from("hi")], 0).expect("kept");
+/// let id = tab.make_id(0); // goes into the payload, for the server to dedupe
+/// tab.push(&id, None, "message", vec![Value::from(id.as_str())]).expect("kept");
 /// let stored = tab.stored_form(); // write this before sending
 /// let send = tab.take_sendable(0);
 /// assert_eq!(send[0].id, id);
@@ -116,6 +127,8 @@ pub struct Outbox {
     entries: Vec<OutboxEntry>,
     /// Ids sent on the current connection and not yet acknowledged.
     in_flight: Vec<String>,
+    /// The scopes this tab's connection has opened.
+    open: Vec<String>,
     lease: Option<Lease>,
     /// For the ids of entries made here.
     made: u64,
@@ -129,6 +142,7 @@ impl Outbox {
             tab: tab.into(),
             entries: Vec::new(),
             in_flight: Vec::new(),
+            open: Vec::new(),
             lease: None,
             made: 0,
         }
@@ -146,16 +160,31 @@ impl Outbox {
         self.lease = lease;
     }
 
-    /// Adds a durable emit of `event` with `args` (made at `now_ms`) and
-    /// returns its id. Store [`stored_form`](Self::stored_form) next; if
-    /// that fails, [`forget`](Self::forget) the id and report
+    /// A new entry id, unique among the tabs sharing this outbox (made at
+    /// `now_ms`), for the caller to put in its payload before
+    /// [`push`](Self::push).
+    pub fn make_id(&mut self, now_ms: u64) -> String {
+        self.made += 1;
+        let mut id = self.tab.clone();
+        id.push('-');
+        json::write_u64(&mut id, now_ms);
+        id.push('-');
+        json::write_u64(&mut id, self.made);
+        id
+    }
+
+    /// Adds durable emit `id` (from [`make_id`](Self::make_id)) of `event`
+    /// with `args`, sent once `scope` is open (or, for `None`, as soon as
+    /// connected). Store [`stored_form`](Self::stored_form) next; if that
+    /// fails, [`forget`](Self::forget) the id and report
     /// [`OutboxError::Storage`].
     pub fn push(
         &mut self,
+        id: &str,
+        scope: Option<&str>,
         event: &str,
         args: Vec<Value>,
-        now_ms: u64,
-    ) -> Result<String, OutboxError> {
+    ) -> Result<(), OutboxError> {
         if args.iter().any(Value::has_binary) {
             return Err(OutboxError::Binary {
                 event: event.to_owned(),
@@ -164,18 +193,13 @@ impl Outbox {
         if self.entries.len() >= MAX_DURABLE_EMITS {
             return Err(OutboxError::Full(self.entries.len()));
         }
-        self.made += 1;
-        let mut id = self.tab.clone();
-        id.push('-');
-        json::write_u64(&mut id, now_ms);
-        id.push('-');
-        json::write_u64(&mut id, self.made);
         self.entries.push(OutboxEntry {
-            id: id.clone(),
+            id: id.to_owned(),
+            scope: scope.map(str::to_owned),
             event: event.to_owned(),
             args,
         });
-        Ok(id)
+        Ok(())
     }
 
     /// Drops entry `id` without a word (its write to storage failed, so it
@@ -185,22 +209,63 @@ impl Outbox {
         self.in_flight.retain(|i| i != id);
     }
 
-    /// The entries to send now, oldest first: those not yet sent on this
-    /// connection, if this tab holds the lease or may take it (nobody holds
-    /// it, or it expired). Taking or renewing the lease changes the stored
-    /// form: store it before sending.
-    pub fn take_sendable(&mut self, now_ms: u64) -> Vec<OutboxEntry> {
-        if self.entries.is_empty() || !self.acquire(now_ms) {
-            return Vec::new();
+    /// `scope` is open on this tab's connection (the room it is for was
+    /// joined again, say): its entries may go. Every scope closes when the
+    /// connection is lost.
+    pub fn open_scope(&mut self, scope: &str) {
+        if !self.open.iter().any(|s| s == scope) {
+            self.open.push(scope.to_owned());
         }
+    }
+
+    /// `scope` is closed (the room was left): its entries wait for a tab
+    /// that opens it.
+    pub fn close_scope(&mut self, scope: &str) {
+        self.open.retain(|s| s != scope);
+    }
+
+    /// Whether `entry` may go out on this tab's connection.
+    fn is_ready(&self, entry: &OutboxEntry) -> bool {
+        entry
+            .scope
+            .as_ref()
+            .is_none_or(|scope| self.open.contains(scope))
+    }
+
+    /// The entries to send now, oldest first: those whose scope is open and
+    /// that were not yet sent on this connection, if this tab holds the
+    /// lease or may take it (nobody holds it, or it expired). A tab with
+    /// nothing it may send lets go of the lease, for a tab that can. Taking,
+    /// renewing or letting go of the lease changes the stored form: store
+    /// it before sending.
+    pub fn take_sendable(&mut self, now_ms: u64) -> Vec<OutboxEntry> {
         let fresh: Vec<OutboxEntry> = self
             .entries
             .iter()
-            .filter(|e| !self.in_flight.contains(&e.id))
+            .filter(|e| self.is_ready(e) && !self.in_flight.contains(&e.id))
             .cloned()
             .collect();
+        if fresh.is_empty() && self.in_flight.is_empty() {
+            self.release();
+            return Vec::new();
+        }
+        if !self.acquire(now_ms) {
+            return Vec::new();
+        }
         self.in_flight.extend(fresh.iter().map(|e| e.id.clone()));
         fresh
+    }
+
+    /// Lets go of the lease, if this tab holds it.
+    fn release(&mut self) {
+        if self.lease.as_ref().is_some_and(|l| l.owner == self.tab) {
+            self.lease = None;
+        }
+    }
+
+    /// Whether this tab has anything to send or waits for an ack.
+    fn is_busy(&self) -> bool {
+        !self.in_flight.is_empty() || self.entries.iter().any(|e| self.is_ready(e))
     }
 
     /// Whether this tab holds the lease at `now_ms`.
@@ -225,11 +290,27 @@ impl Outbox {
     }
 
     /// When the lease should be renewed (half-way through it), while this
-    /// tab holds it and has entries; `None` otherwise.
+    /// tab holds it and has entries it may send or waits for acks; `None`
+    /// otherwise.
     pub fn renew_at(&self) -> Option<u64> {
         let lease = self.lease.as_ref()?;
-        (lease.owner == self.tab && !self.entries.is_empty())
+        (lease.owner == self.tab && self.is_busy())
             .then(|| lease.until_ms.saturating_sub(OUTBOX_LEASE_MS / 2))
+    }
+
+    /// When (Unix ms) this outbox wants attention while it has entries it
+    /// may send: to renew the lease it holds, or to take over one another
+    /// tab holds when it expires.
+    pub fn next_wake(&self) -> Option<u64> {
+        if !self.is_busy() {
+            return None;
+        }
+        let lease = self.lease.as_ref()?;
+        Some(if lease.owner == self.tab {
+            lease.until_ms.saturating_sub(OUTBOX_LEASE_MS / 2)
+        } else {
+            lease.until_ms
+        })
     }
 
     /// The acknowledgement of entry `id` arrived: `{ok: false, error}`
@@ -274,9 +355,11 @@ impl Outbox {
     }
 
     /// The connection was lost: what was sent and not acknowledged goes out
-    /// again, with the same ids, on the next one.
+    /// again, with the same ids, on the next one, and every scope must be
+    /// opened again.
     pub fn connection_lost(&mut self) {
         self.in_flight.clear();
+        self.open.clear();
     }
 
     /// The entries, oldest first (to show them as pending after a reload).
@@ -309,6 +392,10 @@ impl Outbox {
             }
             out.push_str("{\"id\":");
             json::write_str(&mut out, &entry.id);
+            if let Some(scope) = &entry.scope {
+                out.push_str(",\"scope\":");
+                json::write_str(&mut out, scope);
+            }
             out.push_str(",\"event\":");
             json::write_str(&mut out, &entry.event);
             out.push_str(",\"args\":");
@@ -346,6 +433,10 @@ fn parse_stored(stored: &str) -> Option<(Vec<OutboxEntry>, Option<Lease>)> {
         };
         entries.push(OutboxEntry {
             id: item.get("id")?.as_str()?.to_owned(),
+            scope: match item.get("scope") {
+                None => None,
+                Some(scope) => Some(scope.as_str()?.to_owned()),
+            },
             event: item.get("event")?.as_str()?.to_owned(),
             args: args.clone(),
         });
@@ -362,6 +453,17 @@ mod tests {
         vec![Value::from(json!({"ok": true, "seq": seq}))]
     }
 
+    /// A new entry with a fresh id.
+    fn add(
+        tab: &mut Outbox,
+        event: &str,
+        args: Vec<Value>,
+        now_ms: u64,
+    ) -> Result<String, OutboxError> {
+        let id = tab.make_id(now_ms);
+        tab.push(&id, None, event, args).map(|()| id)
+    }
+
     fn ids(entries: &[OutboxEntry]) -> Vec<&str> {
         entries.iter().map(|e| e.id.as_str()).collect()
     }
@@ -371,10 +473,7 @@ mod tests {
         let mut tab = Outbox::new("a");
         tab.load(storage.as_deref());
         let made = (0..n)
-            .map(|i| {
-                tab.push("message", vec![Value::from(i)], 100)
-                    .expect("kept")
-            })
+            .map(|i| add(&mut tab, "message", vec![Value::from(i)], 100).expect("kept"))
             .collect();
         *storage = Some(tab.stored_form());
         (tab, made)
@@ -480,7 +579,7 @@ mod tests {
         assert_eq!(a.renew_at(), None);
         let mut b = Outbox::new("b");
         b.load(Some(&a.stored_form()));
-        b.push("message", vec![], 5).expect("kept");
+        add(&mut b, "message", vec![], 5).expect("kept");
         assert_eq!(
             b.take_sendable(6).len(),
             1,
@@ -491,13 +590,13 @@ mod tests {
     #[test]
     fn what_cannot_be_kept_is_refused_with_a_sentence() {
         let mut tab = Outbox::new("a");
-        let binary = tab.push("file", vec![Value::Binary(vec![1])], 0);
+        let binary = add(&mut tab, "file", vec![Value::Binary(vec![1])], 0);
         let err = binary.expect_err("binary");
         assert!(err.to_string().contains("binary data"), "{err}");
         for n in 0..MAX_DURABLE_EMITS {
-            tab.push("m", vec![Value::from(n)], 0).expect("room");
+            add(&mut tab, "m", vec![Value::from(n)], 0).expect("room");
         }
-        let full = tab.push("m", vec![], 0).expect_err("full");
+        let full = add(&mut tab, "m", vec![], 0).expect_err("full");
         assert_eq!(full, OutboxError::Full(MAX_DURABLE_EMITS));
         let id = tab.entries()[0].id.clone();
         tab.forget(&id);
@@ -531,10 +630,62 @@ mod tests {
     fn ids_are_unique_per_tab_and_per_emit() {
         let mut a = Outbox::new("a");
         let mut b = Outbox::new("b");
-        let x = a.push("m", vec![], 7).expect("kept");
-        let y = a.push("m", vec![], 7).expect("kept");
-        let z = b.push("m", vec![], 7).expect("kept");
+        let x = add(&mut a, "m", vec![], 7).expect("kept");
+        let y = add(&mut a, "m", vec![], 7).expect("kept");
+        let z = add(&mut b, "m", vec![], 7).expect("kept");
         assert_ne!(x, y);
         assert_ne!(x, z);
+    }
+
+    #[test]
+    fn a_scoped_entry_waits_for_its_scope_and_each_connection_opens_it_again() {
+        let mut tab = Outbox::new("a");
+        let id = tab.make_id(0);
+        tab.push(&id, Some("lobby"), "message", vec![Value::from(1)])
+            .expect("kept");
+        let plain = add(&mut tab, "note", vec![], 0).expect("kept");
+        assert_eq!(
+            ids(&tab.take_sendable(0)),
+            [plain.as_str()],
+            "lobby not open"
+        );
+        tab.open_scope("lobby");
+        assert_eq!(ids(&tab.take_sendable(1)), [id.as_str()]);
+        tab.connection_lost();
+        assert_eq!(
+            ids(&tab.take_sendable(2)),
+            [plain.as_str()],
+            "a new connection must join the room again"
+        );
+        tab.open_scope("lobby");
+        tab.close_scope("lobby");
+        assert!(tab.take_sendable(3).is_empty(), "closed again");
+
+        let mut reloaded = Outbox::new("b");
+        reloaded.load(Some(&tab.stored_form()));
+        assert_eq!(reloaded.entries(), tab.entries(), "the scope is stored");
+        assert_eq!(reloaded.entries()[0].scope.as_deref(), Some("lobby"));
+    }
+
+    #[test]
+    fn a_tab_that_cannot_send_lets_go_of_the_lease_for_one_that_can() {
+        let mut a = Outbox::new("a");
+        let id = a.make_id(0);
+        a.push(&id, Some("kitchen"), "message", vec![])
+            .expect("kept");
+        let plain = add(&mut a, "note", vec![], 0).expect("kept");
+        assert_eq!(ids(&a.take_sendable(0)), [plain.as_str()]);
+        assert!(a.holds_lease(0));
+        assert_eq!(a.acknowledged(&plain, ok(1)).map(|_| ()), Some(()));
+        // Only the kitchen's entry is left, and a is not in the kitchen.
+        assert!(a.take_sendable(10).is_empty());
+        assert!(!a.holds_lease(10), "let go at once, not after expiry");
+        assert_eq!(a.next_wake(), None, "nothing a can do");
+
+        let mut b = Outbox::new("b");
+        b.load(Some(&a.stored_form()));
+        b.open_scope("kitchen");
+        assert_eq!(ids(&b.take_sendable(11)), [id.as_str()]);
+        assert!(b.holds_lease(11));
     }
 }

@@ -6,11 +6,14 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use futures_channel::oneshot;
+
+use crate::client::durable::DurableResult;
 use crate::client::listeners::{Direction, Listeners};
 use crate::client::sync::{MaybeSend, MaybeSync, Shared};
 use crate::client::{
-    AckSender, ConnectionState, DataError, Emitter, EventListener, Manager, SocketOptions,
-    TransportKind,
+    AckSender, ConnectionState, DataError, DurableError, EmitError, Emitter, EventListener,
+    Manager, OutboxError, SocketOptions, TransportKind,
 };
 use crate::protocol::{from_args, Value};
 
@@ -149,6 +152,11 @@ impl Socket {
             let options = core.options.namespace_options();
             core.join(&self.namespace, options, now);
         });
+        // Durable emits a previous page (or another tab) left.
+        let runtime = self.manager.runtime();
+        if let Some(durable) = runtime.durable() {
+            (durable.load)(runtime, &self.namespace);
+        }
         self.manager.pump();
     }
 
@@ -301,6 +309,176 @@ impl Socket {
         data: impl Serialize,
     ) -> impl std::future::Future<Output = Result<R, crate::AckError>> + 'static {
         self.emitter().emit_with_ack(event, data)
+    }
+
+    /// Emits `event` durably: the emit gets an id now, is written to storage
+    /// (`localStorage` in the browser, memory natively) **before** it is
+    /// sent, and is sent again with the same id after every reconnection
+    /// and every page reload until the server acknowledges it. `make`
+    /// builds the data from that id: put the id in the payload, so the
+    /// server stores the emit once however often it arrives.
+    ///
+    /// Durable emits are off unless the socket's options turn them on with
+    /// [`SocketOptions::durable`] (so pages that do not use them do not
+    /// carry their code); otherwise this fails with
+    /// [`OutboxError::Off`](crate::client::OutboxError::Off).
+    ///
+    /// The acknowledgement decides: `{ok: false, error}` fails the future
+    /// with [`DurableError::Refused`](crate::DurableError::Refused) and the
+    /// emit is not sent again; anything else resolves it (decoded into `R`)
+    /// and removes the emit from storage. Tabs of one origin share the
+    /// stored emits, and one tab at a time sends them (a lease in storage; a
+    /// tab closed mid-send leaves them to another after
+    /// [`OUTBOX_LEASE_MS`](crate::client::OUTBOX_LEASE_MS)). An emit that
+    /// cannot be kept fails at once with
+    /// [`DurableError::NotKept`](crate::DurableError::NotKept) and is not
+    /// sent: storage full or unavailable, binary data, or
+    /// [`MAX_DURABLE_EMITS`](crate::client::MAX_DURABLE_EMITS) already
+    /// waiting. The future only waits while the page lives; after a reload
+    /// the emit is still sent, and its entry leaves storage when stored.
+    ///
+    /// Durable emits go out after the connect handlers ran, so what those
+    /// emit first (joining rooms again) reaches the server first. An emit
+    /// that needs more than that before it can go (the room joined *and*
+    /// acknowledged, on this tab) uses [`emit_durable_in`](Self::emit_durable_in).
+    ///
+    /// ```no_run
+    /// # use leptos_socketio::{Socket, SocketOptions};
+    /// # use serde::Deserialize;
+    /// # async fn f() -> Result<(), Box<dyn std::error::Error>> {
+    /// #[derive(Deserialize)]
+    /// struct Stored { seq: u64 }
+    ///
+    /// let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000").durable());
+    /// let text = "sent from a train";
+    /// let stored: Stored = socket
+    ///     .emit_durable("message", |id| serde_json::json!({"room": "lobby", "id": id, "text": text}))
+    ///     .await?;
+    /// println!("stored as #{}", stored.seq);
+    /// # Ok(()) }
+    /// ```
+    pub fn emit_durable<R: DeserializeOwned + 'static, D: Serialize>(
+        &self,
+        event: &str,
+        make: impl FnOnce(&str) -> D,
+    ) -> impl std::future::Future<Output = Result<R, DurableError>> + 'static {
+        self.emit_durable_in(None, event, make)
+    }
+
+    /// [`emit_durable`](Self::emit_durable), sent only once `scope` is open
+    /// on a tab's connection ([`open_durable_scope`](Self::open_durable_scope)).
+    /// Use it when the server accepts the event only after something else on
+    /// the same connection, e.g. a chat `message` after the room's `join`:
+    /// open the room's scope when the join is acknowledged. Scopes close
+    /// when the connection is lost, and stay closed until opened again, so
+    /// after a reconnect or a reload the entry waits for the room to be
+    /// joined again; a tab that never joins that room leaves the entry to
+    /// one that does. `None` is [`emit_durable`](Self::emit_durable).
+    ///
+    /// ```no_run
+    /// # use leptos_socketio::{Socket, SocketOptions};
+    /// # async fn f(socket: Socket) {
+    /// let joined: Result<serde_json::Value, _> =
+    ///     socket.emit_with_ack("join", serde_json::json!({"room": "lobby", "name": "ada"})).await;
+    /// if joined.is_ok() {
+    ///     socket.open_durable_scope("lobby");
+    /// }
+    /// let sent = socket.emit_durable_in::<serde_json::Value, _>(Some("lobby"), "message", |id| {
+    ///     serde_json::json!({"room": "lobby", "id": id, "text": "hi"})
+    /// });
+    /// # let _ = sent.await; }
+    /// ```
+    pub fn emit_durable_in<R: DeserializeOwned + 'static, D: Serialize>(
+        &self,
+        scope: Option<&str>,
+        event: &str,
+        make: impl FnOnce(&str) -> D,
+    ) -> impl std::future::Future<Output = Result<R, DurableError>> + 'static {
+        let waiting = self.durable_push(scope, event, make);
+        self.manager.pump();
+        let event = event.to_owned();
+        async move {
+            let args = waiting?.await.unwrap_or(Err(DurableError::Dropped))?;
+            from_args(args).map_err(|e| DurableError::Decode(DataError::new(&event, e.to_string())))
+        }
+    }
+
+    /// Keeps a durable emit (stored before this returns) and gives the
+    /// receiver of its outcome.
+    fn durable_push<D: Serialize>(
+        &self,
+        scope: Option<&str>,
+        event: &str,
+        make: impl FnOnce(&str) -> D,
+    ) -> Result<oneshot::Receiver<DurableResult>, DurableError> {
+        crate::client::error::check_event_name(event)?;
+        let runtime = self.manager.runtime();
+        if runtime.durable().is_none() {
+            return Err(OutboxError::Off.into());
+        }
+        let ns: &str = &self.namespace;
+        runtime.durable_load(ns);
+        let now_ms = runtime.unix_ms();
+        let (id, form) = self.manager.with_core(|core| {
+            core.durable_push(
+                ns,
+                scope,
+                event,
+                |id| {
+                    crate::protocol::to_args(&make(id)).map_err(|e| EmitError::Serialize {
+                        event: event.to_owned(),
+                        reason: e.to_string(),
+                    })
+                },
+                now_ms,
+            )
+        })?;
+        if let Err(why) = runtime.durable_store(ns, &form) {
+            self.manager
+                .with_core(|core| core.durable().map(|d| d.forget(ns, &id)));
+            return Err(OutboxError::Storage(why).into());
+        }
+        self.manager
+            .with_core(|core| core.durable().map(|d| d.wait(ns, &id)))
+            .ok_or_else(|| OutboxError::Off.into())
+    }
+
+    /// Opens `scope` on this connection: durable emits made
+    /// [`in`](Self::emit_durable_in) it may go (this tab's and other tabs').
+    /// Does nothing when durable emits are off.
+    pub fn open_durable_scope(&self, scope: &str) {
+        self.set_durable_scope(scope, true);
+    }
+
+    /// Closes `scope` (the room was left): its durable emits wait for a
+    /// connection that opens it.
+    pub fn close_durable_scope(&self, scope: &str) {
+        self.set_durable_scope(scope, false);
+    }
+
+    fn set_durable_scope(&self, scope: &str, open: bool) {
+        let ns: &str = &self.namespace;
+        self.manager.with_core(|core| {
+            if let Some(durable) = core.durable() {
+                durable.set_scope(ns, scope, open);
+            }
+        });
+        self.manager.pump();
+    }
+
+    /// The durable emits of this namespace that wait for the server,
+    /// oldest first, as stored (this tab's, other tabs', a previous page's):
+    /// to show them as pending after a reload. Empty when durable emits are
+    /// off.
+    pub fn durable_entries(&self) -> Vec<crate::client::OutboxEntry> {
+        let runtime = self.manager.runtime();
+        if runtime.durable().is_none() {
+            return Vec::new();
+        }
+        runtime.durable_load(&self.namespace);
+        self.manager
+            .with_core(|core| core.durable().map(|d| d.entries(&self.namespace)))
+            .unwrap_or_default()
     }
 
     /// Sets the acknowledgement timeout of the next emit, as

@@ -68,10 +68,22 @@ impl<K: Ord, V> SortedMap<K, V> {
         K: Borrow<Q>,
         V: Default,
     {
+        self.get_or_insert_with(key, V::default)
+    }
+
+    /// `key`'s value, first set to `make()` if there is none.
+    pub(crate) fn get_or_insert_with<Q: Ord + ToOwned<Owned = K> + ?Sized>(
+        &mut self,
+        key: &Q,
+        make: impl FnOnce() -> V,
+    ) -> &mut V
+    where
+        K: Borrow<Q>,
+    {
         let at = match self.find(key) {
             Ok(at) => at,
             Err(at) => {
-                self.0.insert(at, (key.to_owned(), V::default()));
+                self.0.insert(at, (key.to_owned(), make()));
                 at
             }
         };

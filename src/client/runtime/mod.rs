@@ -176,6 +176,12 @@ impl Runtime {
             for item in dispatch {
                 self.dispatch_one(item);
             }
+            // Durable emits go after the handlers above ran, so what a
+            // connect handler emits (joining its rooms again) comes first.
+            if let Some(durable) = self.options.durable {
+                (durable.step)(self, now);
+                self.perform_actions();
+            }
             // Decided under the flags' lock, so a report that arrives now
             // either sees `pumping` or is seen here.
             let mut flags = self.pump.lock();
@@ -300,7 +306,9 @@ impl Runtime {
                 if let Some(value) = endpoint::remember_value(options, kind, self.driver.unix_ms())
                 {
                     let key = endpoint::remember_key(options, self.origin.as_deref());
-                    self.driver.store(&key, &value);
+                    // Remembering is an optimisation: a refused write only
+                    // means the next run starts from the default order.
+                    let _ = self.driver.store(&key, &value);
                 }
                 return None;
             }
@@ -320,10 +328,77 @@ impl Runtime {
         endpoint::push_hex(url, u64::from(n));
     }
 
+    /// The storage key of namespace `ns`'s outbox.
+    fn outbox_key(&self, ns: &str) -> String {
+        endpoint::outbox_key(&self.options, self.origin.as_deref(), ns)
+    }
+
+    /// Whether durable emits are on ([`SocketOptions::durable`]).
+    pub(crate) fn durable(&self) -> Option<crate::client::options::Durable> {
+        self.options.durable
+    }
+
+    /// Takes in what storage holds for namespace `ns`'s outbox (this tab's
+    /// entries, another tab's, or a previous page's).
+    pub(crate) fn durable_load(&self, ns: &str) {
+        let stored = self.driver.load(&self.outbox_key(ns));
+        if let Some(durable) = self.core.lock().durable() {
+            durable.load(ns, stored.as_deref());
+        }
+    }
+
+    /// Stores namespace `ns`'s outbox form.
+    pub(crate) fn durable_store(&self, ns: &str, form: &str) -> Result<(), String> {
+        self.driver.store(&self.outbox_key(ns), form)
+    }
+
+    /// Milliseconds since the Unix epoch, on the driver's clock.
+    pub(crate) fn unix_ms(&self) -> u64 {
+        self.driver.unix_ms()
+    }
+
+    /// Stores what acknowledgements settled, takes in the other tabs'
+    /// changes, sends what may be sent, and stores that too.
+    pub(crate) fn durable_step(&self, now: Instant) {
+        let (settled, namespaces) = match self.core.lock().durable() {
+            Some(durable) => (durable.take_dirty(), durable.namespaces()),
+            None => return,
+        };
+        for (ns, form) in settled {
+            // Storage that refuses now only delays the removal: the entry
+            // goes again and the server stores it once.
+            let _ = self.durable_store(&ns, &form);
+        }
+        if namespaces.is_empty() {
+            return;
+        }
+        for ns in &namespaces {
+            self.durable_load(ns);
+        }
+        let changed = self.core.lock().durable_flush(self.unix_ms(), now);
+        for (ns, form) in changed {
+            let _ = self.durable_store(&ns, &form);
+        }
+    }
+
+    /// When durable emits want attention next, on this runtime's clock (an
+    /// outbox counts in Unix milliseconds: its lease is shared with other
+    /// tabs).
+    pub(crate) fn durable_deadline(&self) -> Option<Instant> {
+        let at_ms = self.core.lock().durable()?.deadline()?;
+        let wait = at_ms.saturating_sub(self.unix_ms());
+        Some(self.now() + std::time::Duration::from_millis(wait))
+    }
+
     /// Arms the driver's timer for the core's earliest deadline, unless it
     /// is armed for that one already.
     fn arm_timer(self: &Shared<Self>) {
-        let deadline = self.core.lock().poll_timeout();
+        let core_deadline = self.core.lock().poll_timeout();
+        let durable = self.options.durable.and_then(|on| (on.deadline)(self));
+        let deadline = match (core_deadline, durable) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         {
             let mut armed = self.armed.lock();
             if *armed == deadline {

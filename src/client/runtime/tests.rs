@@ -27,6 +27,7 @@ struct World {
     storage: HashMap<String, String>,
     handle: Option<Handle>,
     refuse_websocket: bool,
+    storage_full: bool,
 }
 
 /// The driver: records what the runtime asks and lets the test report.
@@ -124,10 +125,13 @@ impl Driver for Fake {
         self.world().storage.get(key).cloned()
     }
 
-    fn store(&self, key: &str, value: &str) {
-        self.world()
-            .storage
-            .insert(key.to_owned(), value.to_owned());
+    fn store(&self, key: &str, value: &str) -> Result<(), String> {
+        let mut world = self.world();
+        if world.storage_full {
+            return Err("QuotaExceededError: the quota has been exceeded".to_owned());
+        }
+        world.storage.insert(key.to_owned(), value.to_owned());
+        Ok(())
     }
 
     fn attach(&self, handle: &Handle) {
@@ -159,7 +163,7 @@ fn connected(fake: &Fake, options: SocketOptions) -> (Manager, Socket, Transport
 }
 
 fn options() -> SocketOptions {
-    SocketOptions::new("http://127.0.0.1:3000")
+    SocketOptions::new("http://127.0.0.1:3000").durable()
 }
 
 #[test]
@@ -527,4 +531,201 @@ fn a_socket_disconnected_while_the_page_is_hidden_stays_disconnected_when_it_ret
         "left on purpose"
     );
     assert_eq!(socket.state(), ConnectionState::Disconnected);
+}
+
+/// The stored outbox of `/` on the test server, as JSON.
+fn stored_outbox(fake: &Fake) -> Option<serde_json::Value> {
+    let world = fake.world();
+    let form = world
+        .storage
+        .get("leptos-socketio:outbox:127.0.0.1:3000/")?;
+    serde_json::from_str(form).ok()
+}
+
+fn stored_ids(fake: &Fake) -> Vec<String> {
+    stored_outbox(fake)
+        .and_then(|o| o["entries"].as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|e| e["id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn a_durable_emit_is_stored_before_it_is_sent_and_removed_by_its_ack() {
+    let fake = Fake::default();
+    let (_manager, socket, id) = connected(&fake, options());
+    let stored = socket.emit_durable::<serde_json::Value, _>(
+        "message",
+        |id| serde_json::json!({"id": id, "text": "hi"}),
+    );
+    let ids = stored_ids(&fake);
+    assert_eq!(ids.len(), 1, "in storage while it is sent");
+    let sent = fake.sent();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(sent[0].starts_with("420[\"message\",{"), "{sent:?}");
+    assert!(sent[0].contains(&ids[0]), "the id travels: {sent:?}");
+    fake.server_says(id, r#"430[{"ok":true,"seq":7}]"#);
+    assert_eq!(
+        block_on(stored),
+        Ok(serde_json::json!({"ok": true, "seq": 7}))
+    );
+    assert!(stored_ids(&fake).is_empty(), "removed once stored");
+}
+
+#[test]
+fn a_durable_emit_survives_a_reload_and_goes_out_with_the_same_id() {
+    let fake = Fake::default();
+    let (manager, socket, id) = connected(&fake, options());
+    // The connection is lost; the person types and the page is closed.
+    fake.advance_to(900);
+    assert_eq!(socket.state(), ConnectionState::Reconnecting);
+    let pending = socket.emit_durable::<(), _>(
+        "message",
+        |id| serde_json::json!({"id": id, "text": "typed offline"}),
+    );
+    let ids = stored_ids(&fake);
+    assert_eq!(ids.len(), 1);
+    drop((pending, socket, manager));
+    let _ = id;
+
+    // The next page load, same storage.
+    let next = Fake::default();
+    next.world().storage = fake.world().storage.clone();
+    next.world().now_ms = 10_000; // the old page's lease has run out
+    let (_manager, _socket, again) = connected(&next, options());
+    let sent = next.sent();
+    assert_eq!(sent.len(), 1, "sent once after the reload: {sent:?}");
+    assert!(
+        sent[0].contains(&ids[0]),
+        "with the id it was made with: {sent:?}"
+    );
+    next.server_says(again, r#"430[{"ok":true,"seq":1}]"#);
+    assert!(stored_ids(&next).is_empty());
+}
+
+#[test]
+fn a_durable_emit_in_flight_when_the_connection_drops_goes_again_with_the_same_id() {
+    let fake = Fake::default();
+    let (_manager, socket, _id) = connected(&fake, options());
+    let stored = socket.emit_durable::<(), _>("message", |id| serde_json::json!({"id": id}));
+    let first = fake.sent();
+    fake.advance_to(900); // the silent server is given up on
+    let retry_at = fake.world().timer_at.expect("a reconnection");
+    fake.advance_to(retry_at);
+    let again = opened_websocket(&fake.performed());
+    fake.report(again, TransportEvent::Open);
+    fake.server_says(again, OPEN);
+    fake.server_says(again, r#"40{"sid":"n2"}"#);
+    let second = fake.sent();
+    assert_eq!(second.len(), 2, "CONNECT, then the emit again: {second:?}");
+    let payload = |p: &str| p[p.find('[').unwrap_or(0)..].to_owned();
+    assert_eq!(
+        payload(&second[1]),
+        payload(&first[0]),
+        "same event, same id"
+    );
+    // Acknowledged under the ack id of its new sending.
+    let ack_id = &second[1][2..second[1].find('[').unwrap_or(2)];
+    fake.server_says(again, &format!(r#"43{ack_id}[{{"ok":true}}]"#));
+    assert_eq!(block_on(stored), Ok(()));
+}
+
+#[test]
+fn a_refused_durable_emit_fails_and_is_not_sent_again() {
+    let fake = Fake::default();
+    let (_manager, socket, id) = connected(&fake, options());
+    let refused = socket.emit_durable::<(), _>("message", |id| serde_json::json!({"id": id}));
+    fake.sent();
+    fake.server_says(
+        id,
+        r#"430[{"ok":false,"error":"The message is too long."}]"#,
+    );
+    assert_eq!(
+        block_on(refused),
+        Err(crate::client::DurableError::Refused(
+            "The message is too long.".to_owned()
+        ))
+    );
+    assert!(stored_ids(&fake).is_empty());
+}
+
+#[test]
+fn durable_emits_are_off_unless_the_options_turn_them_on() {
+    let fake = Fake::default();
+    let plain = SocketOptions::new("http://127.0.0.1:3000");
+    let (_manager, socket, _id) = connected(&fake, plain);
+    let off = socket.emit_durable::<(), _>("message", |id| serde_json::json!({"id": id}));
+    let err = block_on(off).expect_err("off");
+    assert!(
+        err.to_string().contains("SocketOptions::durable()"),
+        "{err}"
+    );
+    assert!(fake.sent().is_empty());
+}
+
+#[test]
+fn storage_that_refuses_fails_the_durable_emit_with_a_sentence_and_sends_nothing() {
+    let fake = Fake::default();
+    let (_manager, socket, _id) = connected(&fake, options());
+    fake.world().storage_full = true;
+    let failed = socket.emit_durable::<(), _>("message", |id| serde_json::json!({"id": id}));
+    let err = block_on(failed).expect_err("not kept");
+    assert!(
+        err.to_string()
+            .contains("could not be kept in browser storage"),
+        "{err}"
+    );
+    assert!(fake.sent().is_empty(), "nothing sent that is not kept");
+}
+
+#[test]
+fn durable_emits_follow_what_connect_handlers_emit_and_scoped_ones_wait_for_their_scope() {
+    let fake = Fake::default();
+    let (_manager, socket, _id) = connected(&fake, options());
+    let rejoin = socket.clone();
+    let _on = socket.on_connection_change(move |state, _| {
+        if state == ConnectionState::Connected {
+            rejoin.emit("join", "lobby").expect("a plain event");
+        }
+    });
+    let plain = socket.emit_durable::<(), _>("note", |id| serde_json::json!({"id": id}));
+    let scoped = socket.emit_durable_in::<(), _>(
+        Some("lobby"),
+        "message",
+        |id| serde_json::json!({"id": id}),
+    );
+    let sent = fake.sent();
+    assert_eq!(sent.len(), 1, "the scoped one waits: {sent:?}");
+    assert!(sent[0].starts_with("420[\"note\""), "{sent:?}");
+
+    // The connection is lost with both unacknowledged.
+    fake.advance_to(900);
+    let retry_at = fake.world().timer_at.expect("a reconnection");
+    fake.advance_to(retry_at);
+    let again = opened_websocket(&fake.performed());
+    fake.report(again, TransportEvent::Open);
+    fake.server_says(again, OPEN);
+    fake.server_says(again, r#"40{"sid":"n2"}"#);
+    let sent = fake.sent();
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    assert_eq!(sent[0], "40");
+    assert_eq!(sent[1], r#"42["join","lobby"]"#, "the handler's emit first");
+    assert!(
+        sent[2].contains("\"note\""),
+        "then the durable one: {sent:?}"
+    );
+    let note = sent[2].clone();
+
+    socket.open_durable_scope("lobby");
+    let sent = fake.sent();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(sent[0].contains("\"message\""), "{sent:?}");
+    let ack_id = |p: &str| p[2..p.find('[').unwrap_or(2)].to_owned();
+    fake.server_says(again, &format!(r#"43{}[{{"ok":true}}]"#, ack_id(&sent[0])));
+    assert_eq!(block_on(scoped), Ok(()));
+    assert_eq!(stored_ids(&fake).len(), 1, "the note still waits");
+    fake.server_says(again, &format!(r#"43{}[{{"ok":true}}]"#, ack_id(&note)));
+    assert_eq!(block_on(plain), Ok(()));
+    assert!(stored_ids(&fake).is_empty());
 }
