@@ -47,6 +47,6 @@ pub use payload::{
     JoinAck, JoinRequest, LeaveRequest, MessageAck, MessageRequest, Presence, TypingNotice,
     TypingRequest,
 };
-pub use room::Room;
-pub use state::{ChatState, Command, Ticket};
+pub use room::{Room, SavedRoom, SAVED_MESSAGES};
+pub use state::{durable_scope, ChatState, Command, Ticket};
 pub use typing::{TYPING_SEND_INTERVAL, TYPING_SHOWN_FOR};

@@ -1,9 +1,37 @@
 //! [`Room`]: one room as this client sees it — messages in `seq` order
 //! without duplicates, members, who is typing, and how far it is in sync.
 
+use serde::{Deserialize, Serialize};
+
 use crate::chat::typing::Typists;
 use crate::chat::{ChatMessage, Message, MessageStatus};
+use crate::client::{Arrival, SeqStream};
 use crate::time::Instant;
+
+/// How many stored messages a [`SavedRoom`] keeps (as many as a `join`
+/// without `since` returns).
+pub const SAVED_MESSAGES: usize = 100;
+
+/// What a room's `seq` stream carries: a stored message, or the ack of one
+/// of ours (its `seq` taken, its row already marked).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Stored {
+    Message(Message),
+    Own,
+}
+
+/// A room as kept in storage between page loads: its last stored messages
+/// and how far it was in sync, so the next `join` asks only `since` that
+/// point.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedRoom {
+    /// The room's name.
+    pub room: String,
+    /// Every `seq` up to this one was held.
+    pub synced: u64,
+    /// The last [`SAVED_MESSAGES`] stored messages, in `seq` order.
+    pub messages: Vec<Message>,
+}
 
 /// One room: its messages sorted by `seq` (one's own unacknowledged ones
 /// last, in the order they were written), de-duplicated by `id`.
@@ -11,10 +39,8 @@ use crate::time::Instant;
 pub struct Room {
     name: String,
     joined: bool,
-    /// Everything up to this `seq` is held (0: nothing yet).
-    synced: u64,
-    /// Whether a `join` ack was ever merged (so later joins ask `since`).
-    synced_once: bool,
+    /// The `seq` order: what is held, what is missing, what to ask `since`.
+    stream: SeqStream<Stored>,
     messages: Vec<ChatMessage>,
     members: Vec<String>,
     typists: Typists,
@@ -25,8 +51,7 @@ impl Room {
         Self {
             name,
             joined: false,
-            synced: 0,
-            synced_once: false,
+            stream: SeqStream::new(),
             messages: Vec::new(),
             members: Vec::new(),
             typists: Typists::default(),
@@ -60,20 +85,58 @@ impl Room {
 
     /// Everything up to this `seq` is held.
     pub fn synced_seq(&self) -> u64 {
-        self.synced
+        self.stream.synced()
     }
 
     /// The `since` to join with: none the first time, then the synced `seq`.
     pub(crate) fn since(&self) -> Option<u64> {
-        self.synced_once.then_some(self.synced)
+        self.stream.since()
     }
 
-    /// Whether a message after a hole is held (a `seq` was skipped).
+    /// Whether a message after a hole is held back (a `seq` was skipped).
     pub(crate) fn has_gap(&self) -> bool {
-        self.messages
+        self.stream.gap().is_some()
+    }
+
+    /// The room as saved a previous time: in sync up to `saved.synced`,
+    /// with its messages shown.
+    pub(crate) fn resume(saved: SavedRoom) -> Self {
+        let mut room = Self::new(saved.room);
+        room.stream = SeqStream::resume(saved.synced);
+        room.messages = saved
+            .messages
+            .into_iter()
+            .filter(|m| m.seq <= saved.synced)
+            .map(ChatMessage::stored)
+            .collect();
+        room.sort();
+        room
+    }
+
+    /// The room to save: its last stored messages and sync point.
+    pub fn saved(&self) -> SavedRoom {
+        let synced = self.stream.synced();
+        let stored: Vec<Message> = self
+            .messages
             .iter()
-            .filter_map(|m| m.seq)
-            .any(|seq| seq > self.synced)
+            .filter_map(|m| {
+                let seq = m.seq.filter(|seq| *seq <= synced)?;
+                Some(Message {
+                    room: self.name.clone(),
+                    seq,
+                    id: m.id.clone(),
+                    name: m.name.clone(),
+                    text: m.text.clone(),
+                    ts: m.ts.unwrap_or(0),
+                })
+            })
+            .collect();
+        let skip = stored.len().saturating_sub(SAVED_MESSAGES);
+        SavedRoom {
+            room: self.name.clone(),
+            synced,
+            messages: stored.into_iter().skip(skip).collect(),
+        }
     }
 
     pub(crate) fn set_joined(&mut self, joined: bool) {
@@ -93,20 +156,32 @@ impl Room {
     /// afterwards the room counts as in sync up to the highest `seq` held:
     /// a hole left now is a `seq` that does not exist.
     pub(crate) fn merge_history(&mut self, history: Vec<Message>) {
-        self.synced_once = true;
-        for message in history {
-            self.insert(message);
+        let answer = history.into_iter().map(|m| (m.seq, Stored::Message(m)));
+        for (_, stored) in self.stream.catch_up(answer) {
+            self.deliver(stored);
         }
-        let highest = self.messages.iter().filter_map(|m| m.seq).max();
-        self.synced = self.synced.max(highest.unwrap_or(0));
     }
 
-    /// A broadcast `message`: merged by `id`; advances the sync point when
-    /// it is the next `seq`.
+    /// A broadcast `message`: shown when it is next in `seq` order (with
+    /// any it unblocks), updated in place if already shown, held back
+    /// after a gap until the catch-up fills it.
     pub(crate) fn receive(&mut self, message: Message) {
         self.typists.stopped(&message.name);
-        self.insert(message);
-        self.advance_synced();
+        match self.stream.receive(message.seq, Stored::Message(message)) {
+            Arrival::InOrder(items) => {
+                for (_, stored) in items {
+                    self.deliver(stored);
+                }
+            }
+            Arrival::Duplicate(Stored::Message(message)) => self.insert(message),
+            Arrival::Duplicate(Stored::Own) | Arrival::Held => {}
+        }
+    }
+
+    fn deliver(&mut self, stored: Stored) {
+        if let Stored::Message(message) = stored {
+            self.insert(message);
+        }
     }
 
     /// Adds a new pending message of ours.
@@ -119,7 +194,8 @@ impl Room {
         self.messages.iter_mut().find(|m| m.id == id && m.is_own())
     }
 
-    /// The server stored our message `id` at `seq`.
+    /// The server stored our message `id` at `seq`: the row shows it at
+    /// once, and the `seq` counts as held.
     pub(crate) fn mark_stored(&mut self, id: &str, seq: u64) {
         if let Some(message) = self.own_mut(id) {
             message.seq = Some(seq);
@@ -127,7 +203,11 @@ impl Room {
             message.error = None;
         }
         self.sort();
-        self.advance_synced();
+        if let Arrival::InOrder(items) = self.stream.receive(seq, Stored::Own) {
+            for (_, stored) in items {
+                self.deliver(stored);
+            }
+        }
     }
 
     /// Inserts or updates a stored message, keeping the order.
@@ -150,14 +230,6 @@ impl Room {
     fn sort(&mut self) {
         self.messages
             .sort_by_key(|m| (m.seq.is_none(), m.seq.unwrap_or(0)));
-    }
-
-    fn advance_synced(&mut self) {
-        for seq in self.messages.iter().filter_map(|m| m.seq) {
-            if seq == self.synced + 1 {
-                self.synced = seq;
-            }
-        }
     }
 
     pub(crate) fn typists_next_expiry(&self) -> Option<Instant> {

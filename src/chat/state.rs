@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, VecDeque};
 use crate::chat::typing::may_send_typing;
 use crate::chat::{
     check_name, check_room, check_text, ChatMessage, IdGenerator, InputError, JoinAck, JoinRequest,
-    LeaveRequest, Message, MessageAck, MessageRequest, MessageStatus, Presence, Room, TypingNotice,
-    TypingRequest,
+    LeaveRequest, Message, MessageAck, MessageRequest, MessageStatus, Presence, Room, SavedRoom,
+    TypingNotice, TypingRequest,
 };
 use crate::time::Instant;
 
@@ -26,24 +26,55 @@ pub enum Command {
         /// The payload.
         request: JoinRequest,
     },
-    /// Emit `leave` (its ack carries nothing to act on).
+    /// Emit `leave` (its ack carries nothing to act on), and close the
+    /// room's durable `scope` ([`Socket::close_durable_scope`](crate::Socket::close_durable_scope)).
     Leave {
         /// The payload.
         request: LeaveRequest,
+        /// The room's [`durable_scope`].
+        scope: String,
     },
     /// Emit `message` with an ack; hand it to
-    /// [`ChatState::handle_message_ack`].
+    /// [`ChatState::handle_message_ack`]. For a [durable](ChatState::durable)
+    /// chat: as a durable emit in `scope`
+    /// ([`Socket::emit_durable_in`](crate::Socket::emit_durable_in)),
+    /// whether connected or not; the outbox sends it once the room is
+    /// joined under the same name.
     SendMessage {
         /// Names the ack.
         ticket: Ticket,
         /// The payload.
         request: MessageRequest,
+        /// The room's [`durable_scope`] for the name it is sent under.
+        scope: String,
     },
     /// Emit `typing` (no ack).
     Typing {
         /// The payload.
         request: TypingRequest,
     },
+    /// For a [durable](ChatState::durable) chat: the room is joined on this
+    /// connection, so open its durable `scope`
+    /// ([`Socket::open_durable_scope`](crate::Socket::open_durable_scope)):
+    /// the outbox may send its messages now. (A [`Command::Leave`] closes
+    /// it, and so does a lost connection.)
+    Joined {
+        /// The room's [`durable_scope`].
+        scope: String,
+    },
+}
+
+/// The durable scope of the messages `name` sends to `room`: the server
+/// stores a `message` under the name its connection joined the room with,
+/// so only a connection (of any tab) joined to that room *under that name*
+/// may send them.
+///
+/// ```
+/// assert_eq!(leptos_socketio::chat::durable_scope("lobby", "ada"), "lobby/ada");
+/// ```
+pub fn durable_scope(room: &str, name: &str) -> String {
+    // Room names have no `/`, so the scope names one room and one name.
+    format!("{room}/{name}")
 }
 
 /// The chat as one person sees it. Sans-IO: every method takes what
@@ -77,6 +108,8 @@ pub struct ChatState {
     typing_sent_at: Option<Instant>,
     error: Option<String>,
     commands: VecDeque<Command>,
+    /// Messages go out as durable emits, which the outbox re-sends.
+    durable: bool,
 }
 
 impl ChatState {
@@ -95,7 +128,77 @@ impl ChatState {
             typing_sent_at: None,
             error: None,
             commands: VecDeque::new(),
+            durable: false,
         }
+    }
+
+    /// A chat whose messages the driver sends as durable emits
+    /// ([`Socket::emit_durable_in`](crate::Socket::emit_durable_in), in the
+    /// room's scope): each [`Command::SendMessage`] is queued once, when the
+    /// person sends (or retries), connected or not, and the outbox keeps it
+    /// through lost connections and reloads. The driver opens the room's
+    /// scope when a join is acknowledged. Without this the state keeps
+    /// pending messages itself, in memory, and re-sends them after each
+    /// join.
+    ///
+    /// ```
+    /// use leptos_socketio::chat::{ChatState, Command};
+    /// use leptos_socketio::time::Instant;
+    ///
+    /// let now = Instant::from_millis(0);
+    /// let mut chat = ChatState::new(7).durable();
+    /// chat.join("ada", "lobby", now).expect("valid");
+    /// chat.send("typed offline", now).expect("a text");
+    /// assert!(matches!(chat.poll_command(), Some(Command::SendMessage { .. })));
+    /// ```
+    pub fn durable(mut self) -> Self {
+        self.durable = true;
+        self
+    }
+
+    /// Takes back what an earlier page left, right after
+    /// [`join`](Self::join) of the same room: `saved` (the room's last
+    /// messages and sync point, so the join asks only `since` it) and
+    /// `pending`, the messages still in the outbox under this room's
+    /// [`durable_scope`], shown as pending again (the outbox sends them; no
+    /// command is queued).
+    pub fn restore(&mut self, saved: Option<SavedRoom>, pending: Vec<MessageRequest>) {
+        let (Some(name), Some(room)) = (self.name.clone(), self.room.as_mut()) else {
+            return;
+        };
+        if let Some(saved) = saved.filter(|s| s.room == room.name() && !room.is_joined()) {
+            *room = Room::resume(saved);
+            // A join already queued (connected when `join` was called)
+            // asks only for what came after the saved point too.
+            let since = room.since();
+            for command in &mut self.commands {
+                if let Command::Join { request, .. } = command {
+                    if request.room == room.name() {
+                        request.since = since;
+                    }
+                }
+            }
+        }
+        for request in pending {
+            let known = room.messages().iter().any(|m| m.id == request.id);
+            if request.room == room.name() && !known {
+                room.push_own(ChatMessage::own(request.id, name.clone(), request.text));
+            }
+        }
+    }
+
+    /// The [`durable_scope`] of the room joined (or being joined) and the
+    /// name.
+    pub fn durable_scope(&self) -> Option<String> {
+        Some(durable_scope(
+            self.room.as_ref()?.name(),
+            self.name.as_deref()?,
+        ))
+    }
+
+    /// The room to keep in storage (see [`restore`](Self::restore)).
+    pub fn saved_room(&self) -> Option<SavedRoom> {
+        self.room.as_ref().map(Room::saved)
     }
 
     /// The room joined or being joined.
@@ -155,6 +258,7 @@ impl ChatState {
         if let Some(old) = self.room.take() {
             if old.is_joined() && self.connected {
                 self.commands.push_back(Command::Leave {
+                    scope: durable_scope(old.name(), self.name.as_deref().unwrap_or_default()),
                     request: LeaveRequest {
                         room: old.name().to_owned(),
                     },
@@ -231,7 +335,10 @@ impl ChatState {
     pub fn handle_disconnected(&mut self, _now: Instant) {
         self.connected = false;
         self.joining = None;
-        self.sending.clear();
+        if !self.durable {
+            // Durable emits keep waiting for their acks across connections.
+            self.sending.clear();
+        }
         if let Some(room) = &mut self.room {
             room.set_joined(false);
         }
@@ -250,6 +357,14 @@ impl ChatState {
                 room.merge_history(history);
                 if !std::mem::take(&mut self.presence_while_joining) {
                     room.set_members(members);
+                }
+                if self.durable {
+                    // The outbox sends them, once the room's scope is open.
+                    let name = self.name.as_deref().unwrap_or_default();
+                    self.commands.push_back(Command::Joined {
+                        scope: durable_scope(room.name(), name),
+                    });
+                    return;
                 }
                 let unsent: Vec<String> = room
                     .messages()
@@ -289,7 +404,12 @@ impl ChatState {
         };
         let Some(room) = &mut self.room else { return };
         match ack {
-            MessageAck::Stored { seq } => room.mark_stored(&id, seq),
+            MessageAck::Stored { seq } => {
+                room.mark_stored(&id, seq);
+                if room.has_gap() && room.is_joined() && self.joining.is_none() {
+                    self.request_join();
+                }
+            }
             MessageAck::Refused { error } => {
                 if let Some(message) = room.own_mut(&id) {
                     if message.status == Some(MessageStatus::Pending) {
@@ -376,9 +496,10 @@ impl ChatState {
     }
 
     /// Emits own message `id` if joined and connected; otherwise it waits
-    /// (pending) for the next join.
+    /// (pending) for the next join. A durable chat emits it at once: the
+    /// outbox waits.
     fn emit_message(&mut self, id: &str) {
-        if !self.connected || !self.is_joined() {
+        if !self.durable && (!self.connected || !self.is_joined()) {
             return;
         }
         let Some(room) = self.room.as_ref() else {
@@ -392,9 +513,13 @@ impl ChatState {
             id: message.id.clone(),
             text: message.text.clone(),
         };
+        let scope = durable_scope(room.name(), self.name.as_deref().unwrap_or_default());
         let ticket = self.ticket();
         self.sending.insert(ticket, request.id.clone());
-        self.commands
-            .push_back(Command::SendMessage { ticket, request });
+        self.commands.push_back(Command::SendMessage {
+            ticket,
+            request,
+            scope,
+        });
     }
 }

@@ -39,9 +39,9 @@ fn sends(commands: &[Command]) -> Vec<(Ticket, String, String)> {
     commands
         .iter()
         .filter_map(|c| match c {
-            Command::SendMessage { ticket, request } => {
-                Some((*ticket, request.id.clone(), request.text.clone()))
-            }
+            Command::SendMessage {
+                ticket, request, ..
+            } => Some((*ticket, request.id.clone(), request.text.clone())),
             _ => None,
         })
         .collect()
@@ -372,7 +372,9 @@ fn switching_rooms_leaves_the_old_one_and_joins_the_new_one() {
     let mut chat = joined(vec![stored(1, "a", "bob", "one")]);
     chat.join("ada", "kitchen", t(0)).expect("valid");
     let out = commands(&mut chat);
-    assert!(matches!(&out[0], Command::Leave { request } if request.room == "lobby"));
+    assert!(
+        matches!(&out[0], Command::Leave { request, scope } if request.room == "lobby" && scope == "lobby/ada")
+    );
     assert!(matches!(&out[1], Command::Join { request, .. }
         if request.room == "kitchen" && request.since.is_none()));
     assert_eq!(chat.room().map(|r| r.messages().len()), Some(0));
@@ -427,4 +429,133 @@ fn a_lost_join_ack_is_asked_again_on_the_next_connection() {
     chat.handle_disconnected(t(1));
     chat.handle_connected(t(2));
     join_ticket(&commands(&mut chat));
+}
+
+#[test]
+fn a_durable_chat_queues_each_message_once_and_leaves_re_sending_to_the_outbox() {
+    let mut chat = ChatState::new(1).durable();
+    chat.join("ada", "lobby", t(0)).expect("valid");
+    chat.send("typed before connecting", t(1)).expect("a text");
+    let first = sends(&commands(&mut chat));
+    assert_eq!(first.len(), 1, "queued at once, for the outbox to keep");
+    chat.handle_connected(t(2));
+    let (ticket, _) = join_ticket(&commands(&mut chat));
+    let members = vec!["ada".into()];
+    chat.handle_join_ack(
+        ticket,
+        JoinAck::Joined {
+            history: vec![],
+            members,
+        },
+        t(3),
+    );
+    let after_join = commands(&mut chat);
+    assert!(sends(&after_join).is_empty(), "not sent twice");
+    assert!(
+        matches!(&after_join[..], [Command::Joined { scope }] if scope == "lobby/ada"),
+        "the room's scope opens: {after_join:?}"
+    );
+    chat.handle_disconnected(t(4));
+    chat.handle_connected(t(5));
+    let (ticket, since) = join_ticket(&commands(&mut chat));
+    assert_eq!(since, Some(0));
+    let members = vec!["ada".into()];
+    chat.handle_join_ack(
+        ticket,
+        JoinAck::Joined {
+            history: vec![],
+            members,
+        },
+        t(6),
+    );
+    assert!(
+        sends(&commands(&mut chat)).is_empty(),
+        "the outbox re-sends"
+    );
+    // The ack of the first sending still lands after the reconnection.
+    chat.handle_message_ack(first[0].0, MessageAck::Stored { seq: 1 }, t(7));
+    assert_eq!(
+        statuses(&chat),
+        [(
+            "typed before connecting".to_owned(),
+            Some(MessageStatus::Sent)
+        )]
+    );
+}
+
+#[test]
+fn a_reload_shows_saved_history_and_pending_rows_and_joins_since_the_saved_seq() {
+    let mut before = joined(vec![
+        stored(1, "a", "bob", "one"),
+        stored(2, "b", "bob", "two"),
+    ]);
+    before.handle_message(stored(3, "c", "bob", "three"), t(1));
+    let saved = before.saved_room().expect("a room");
+    assert_eq!((saved.synced, saved.messages.len()), (3, 3));
+
+    // The next page, still offline, with one message in the outbox.
+    let mut chat = ChatState::new(2).durable();
+    chat.join("ada", "lobby", t(0)).expect("valid");
+    let pending = crate::chat::MessageRequest {
+        room: "lobby".into(),
+        id: "mine".into(),
+        text: "typed offline".into(),
+    };
+    chat.restore(Some(saved), vec![pending]);
+    assert_eq!(
+        statuses(&chat),
+        [
+            ("one".to_owned(), None),
+            ("two".to_owned(), None),
+            ("three".to_owned(), None),
+            ("typed offline".to_owned(), Some(MessageStatus::Pending)),
+        ]
+    );
+    assert!(
+        commands(&mut chat).is_empty(),
+        "the outbox holds it already"
+    );
+
+    chat.handle_connected(t(1));
+    let (ticket, since) = join_ticket(&commands(&mut chat));
+    assert_eq!(
+        since,
+        Some(3),
+        "caught up from the saved seq, not refetched whole"
+    );
+    let history = vec![
+        stored(4, "d", "bob", "four"),
+        stored(5, "mine", "ada", "typed offline"),
+    ];
+    let members = vec!["ada".into(), "bob".into()];
+    chat.handle_join_ack(ticket, JoinAck::Joined { history, members }, t(2));
+    assert_eq!(seqs(&chat), [Some(1), Some(2), Some(3), Some(4), Some(5)]);
+    assert_eq!(
+        statuses(&chat).last(),
+        Some(&("typed offline".to_owned(), Some(MessageStatus::Sent))),
+        "pending → sent, shown once"
+    );
+}
+
+#[test]
+fn a_saved_room_restored_while_connected_patches_the_queued_join() {
+    let mut before = joined(vec![stored(1, "a", "bob", "one")]);
+    before.handle_message(stored(2, "b", "bob", "two"), t(1));
+    let saved = before.saved_room();
+    let mut chat = ChatState::new(2).durable();
+    chat.handle_connected(t(0));
+    chat.join("ada", "lobby", t(0)).expect("valid");
+    chat.restore(saved, vec![]);
+    let (_, since) = join_ticket(&commands(&mut chat));
+    assert_eq!(since, Some(2));
+}
+
+#[test]
+fn an_own_ack_after_a_gap_asks_for_the_missing_messages() {
+    let mut chat = joined(vec![stored(1, "a", "bob", "one")]);
+    chat.send("mine", t(1)).expect("a text");
+    let sent = sends(&commands(&mut chat));
+    chat.handle_message_ack(sent[0].0, MessageAck::Stored { seq: 3 }, t(2));
+    let (_, since) = join_ticket(&commands(&mut chat));
+    assert_eq!(since, Some(1), "seq 2 was never seen");
 }

@@ -31,8 +31,8 @@ pub(crate) struct BrowserDriver {
     /// Shared with the timer's own callback, which takes itself out before
     /// waking the runtime (the runtime may arm a new timer from inside).
     timer: Rc<RefCell<Option<Timeout>>>,
-    /// `pagehide` and `pageshow`.
-    page_life: RefCell<Option<[EventListener; 2]>>,
+    /// `pagehide`, `pageshow` and `storage` (other tabs' writes).
+    page_life: RefCell<Option<[EventListener; 3]>>,
 }
 
 #[wasm_bindgen::prelude::wasm_bindgen]
@@ -161,8 +161,15 @@ impl Driver for BrowserDriver {
         };
         // Only a page restored from that cache has anything to resume, so
         // every `pageshow` may ask.
+        let show = {
+            let handle = handle.clone();
+            EventListener::new(&window, "pageshow", move |_| handle.resume())
+        };
+        // Another tab of the origin wrote to storage (a durable emit added,
+        // settled, or its lease let go): look again at once instead of at
+        // the lease's expiry.
         let handle = handle.clone();
-        let show = EventListener::new(&window, "pageshow", move |_| handle.resume());
-        *self.page_life.borrow_mut() = Some([hide, show]);
+        let storage = EventListener::new(&window, "storage", move |_| handle.wake());
+        *self.page_life.borrow_mut() = Some([hide, show, storage]);
     }
 }

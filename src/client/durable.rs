@@ -160,6 +160,8 @@ impl DurableEmits {
             // Asking renews a lease that is due, even with nothing to send.
             outbox.take_sendable(now_ms)
         } else {
+            // Another tab that is connected may send meanwhile.
+            outbox.release();
             Vec::new()
         };
         let leased = outbox.holds_lease(now_ms) != was_holding || renew;

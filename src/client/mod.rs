@@ -55,6 +55,7 @@ mod options;
 mod outbox;
 mod reconnect;
 mod runtime;
+mod seq_stream;
 mod socket;
 mod sorted_map;
 mod state;
@@ -79,6 +80,7 @@ pub use outbox::{
     Outbox, OutboxEntry, OutboxError, OutboxEvent, MAX_DURABLE_EMITS, OUTBOX_LEASE_MS,
 };
 pub use reconnect::{Reconnect, ReconnectEvent, ReconnectOptions};
+pub use seq_stream::{Arrival, SeqStream};
 pub use socket::Socket;
 pub use state::{ConnectionState, TransportKind};
 pub use sync::{MaybeSend, MaybeSync};

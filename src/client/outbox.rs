@@ -256,8 +256,9 @@ impl Outbox {
         fresh
     }
 
-    /// Lets go of the lease, if this tab holds it.
-    fn release(&mut self) {
+    /// Lets go of the lease, if this tab holds it: it cannot send now (not
+    /// connected, or nothing it may send), so another tab may.
+    pub fn release(&mut self) {
         if self.lease.as_ref().is_some_and(|l| l.owner == self.tab) {
             self.lease = None;
         }

@@ -18,7 +18,7 @@
 //                                    same port (kills it first if running) → server
 //   POST   /servers/:id/freeze      SIGSTOP → server
 //   POST   /servers/:id/thaw        SIGCONT → server
-//   POST   /servers/:id/proxy       body {"mode": "pass"|"refuse-upgrade"|"hang-upgrade"|"cut"|"freeze"}
+//   POST   /servers/:id/proxy       body {"mode": "pass"|"refuse-upgrade"|"hang-upgrade"|"cut"|"freeze"|"offline"}
 //                                    → server
 //   GET    /servers/:id/stats       → {"handshakes", "websocketHandshakes", "pollingHandshakes",
 //                                      "openConnections", "upgradesRefused", "upgradesHung", "mode"}

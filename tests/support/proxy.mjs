@@ -12,6 +12,9 @@
 //                   closes. Other connections pass.
 //   cut             destroys every current connection (both sides) at once,
 //                   then behaves as `pass`; mode() reports `pass` afterwards.
+//   offline         destroys every current connection, as `cut`, and every
+//                   new one as soon as it is accepted, until the mode
+//                   changes: the network is gone.
 //   freeze          keeps every connection open but forwards no bytes either
 //                   way (nor closes), and holds new connections the same
 //                   way; leaving `freeze` (for any other mode, normally
@@ -42,7 +45,7 @@
 
 import net from 'node:net';
 
-export const MODES = ['pass', 'refuse-upgrade', 'hang-upgrade', 'cut', 'freeze'];
+export const MODES = ['pass', 'refuse-upgrade', 'hang-upgrade', 'cut', 'freeze', 'offline'];
 
 const MAX_HEAD = 64 * 1024;
 const HEAD_END = Buffer.from('\r\n\r\n');
@@ -290,6 +293,11 @@ export class Proxy {
     this.closedWhileFrozen = new Set();
     this.resetStats();
     this.server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false }, (client) => {
+      if (this.mode === 'offline') {
+        client.on('error', () => {});
+        client.destroy();
+        return;
+      }
       this.conns.add(new Conn(this, client));
     });
   }
@@ -312,13 +320,13 @@ export class Proxy {
     if (!MODES.includes(mode)) {
       throw new Error(`unknown proxy mode ${JSON.stringify(mode)}: use one of ${MODES.join(', ')}`);
     }
-    if (mode === 'cut') {
+    if (mode === 'cut' || mode === 'offline') {
       this.frozen = false;
       for (const c of [...this.conns, ...this.closedWhileFrozen]) c.kill();
       this.conns.clear();
       this.hung.clear();
       this.closedWhileFrozen.clear();
-      this.mode = 'pass';
+      this.mode = mode === 'cut' ? 'pass' : 'offline';
       return;
     }
     if (mode !== 'hang-upgrade') {

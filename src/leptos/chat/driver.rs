@@ -6,8 +6,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use leptos::prelude::*;
 
-use crate::chat::ChatState;
+use crate::chat::{ChatState, InputError};
 use crate::leptos::chat::clock::{self, Timer};
+use crate::leptos::chat::saved;
 use crate::leptos::chat::wire::{Incoming, Reply, Wire};
 use crate::time::Instant;
 use crate::ConnectionState;
@@ -27,24 +28,68 @@ pub(super) struct Driver {
     state: RwSignal<ChatState>,
     wire: Wire,
     timer: Arc<Mutex<Option<Timer>>>,
+    /// The chat's server, as given (names what is saved).
+    server: Arc<str>,
+    /// The room, sync point and row count last saved.
+    saved: Arc<Mutex<Option<(String, u64, usize)>>>,
 }
 
 impl Driver {
-    pub(super) fn new(state: RwSignal<ChatState>, wire: Wire) -> Self {
+    pub(super) fn new(state: RwSignal<ChatState>, wire: Wire, server: &str) -> Self {
         Self {
             state,
             wire,
             timer: Arc::default(),
+            server: server.into(),
+            saved: Arc::default(),
         }
     }
 
     /// Applies `f` to the model at the current time, then performs the
-    /// commands it queued. Does nothing once the component is gone.
+    /// commands it queued and saves the room if it moved on. Does nothing
+    /// once the component is gone.
     pub(super) fn apply<R>(&self, f: impl FnOnce(&mut ChatState, Instant) -> R) -> Option<R> {
         let now = clock::now();
         let result = self.state.try_update(|chat| f(chat, now))?;
         self.flush();
+        self.save();
         Some(result)
+    }
+
+    /// The person joins `room` as `name`: what an earlier page left of it
+    /// (saved messages, messages still in the outbox) shows at once.
+    pub(super) fn join(&self, name: &str, room: &str) -> Option<Result<(), InputError>> {
+        let (server, wire) = (self.server.clone(), self.wire.clone());
+        self.apply(|chat, now| {
+            chat.join(name, room, now)?;
+            let (Some(room), Some(scope)) = (chat.room(), chat.durable_scope()) else {
+                return Ok(());
+            };
+            let saved = saved::load(&server, room.name());
+            chat.restore(saved, wire.pending(&scope));
+            Ok(())
+        })
+    }
+
+    /// Saves the room when its sync point or rows changed.
+    fn save(&self) {
+        let point = self.state.try_with_untracked(|chat| {
+            let room = chat.room()?;
+            Some((
+                room.name().to_owned(),
+                room.synced_seq(),
+                room.messages().len(),
+            ))
+        });
+        let Some(Some(point)) = point else { return };
+        let mut last = self.saved.lock().unwrap_or_else(PoisonError::into_inner);
+        if last.as_ref() == Some(&point) {
+            return;
+        }
+        if let Some(Some(room)) = self.state.try_with_untracked(ChatState::saved_room) {
+            saved::save(&self.server, &room);
+        }
+        *last = Some(point);
     }
 
     /// What the server said.

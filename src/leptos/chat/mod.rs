@@ -8,6 +8,7 @@
 
 mod clock;
 mod driver;
+mod saved;
 mod view;
 mod wire;
 
@@ -71,7 +72,9 @@ pub fn Chat(
     #[prop(optional, into)]
     class: String,
 ) -> impl IntoView {
-    let mut options = SocketOptions::new(server).transports(transport);
+    let mut options = SocketOptions::new(server.clone())
+        .transports(transport)
+        .durable();
     if let Some(token) = token {
         let auth = [("token".to_owned(), Value::String(token))];
         options = options.auth(Value::Object(auth.into_iter().collect()));
@@ -85,9 +88,27 @@ pub fn Chat(
         ..
     } = use_socket_with_options(options);
 
-    let chat = RwSignal::new(ChatState::new(clock::seed()));
-    let driver = Driver::new(chat, Wire::new(socket.clone()));
-    let listeners = Wire::new(socket.clone()).listen({
+    // Messages are kept in browser storage until the server has them, when
+    // the page may keep anything there; otherwise they are kept in memory
+    // (a reload while offline loses them), and the notice says so.
+    let storage_problem = saved::storage_problem();
+    let durable = storage_problem.is_none();
+    let model = ChatState::new(clock::seed());
+    let chat = RwSignal::new(if durable { model.durable() } else { model });
+    let driver = Driver::new(chat, Wire::new(socket.clone(), durable), &server);
+    let storage_notice = RwSignal::new(None::<String>);
+    // After mounting, so a hydrated page renders what the server rendered
+    // first.
+    Effect::new(move || {
+        storage_notice.set(storage_problem.clone().map(|why| {
+            format!(
+                "This page cannot keep messages in browser storage ({why}): \
+                 they are sent while connected, but a reload while offline loses \
+                 the ones not sent yet."
+            )
+        }));
+    });
+    let listeners = Wire::new(socket.clone(), durable).listen({
         let driver = driver.clone();
         move |incoming| driver.incoming(incoming)
     });
@@ -110,7 +131,7 @@ pub fn Chat(
 
     let (name, room) = (name.unwrap_or_default(), room.unwrap_or_default());
     if !name.trim().is_empty() && !room.trim().is_empty() {
-        driver.apply(|chat, now| chat.join(&name, &room, now));
+        driver.join(&name, &room);
     }
 
     // In the browser: browser values (not `Send`), carried to the cleanup,
@@ -142,6 +163,7 @@ pub fn Chat(
         last_error,
         rtt: Signal::derive(move || rtt.get().map(|d| d.as_millis() as u64)),
         countdown: countdown.into(),
+        storage_notice: storage_notice.into(),
         name,
         room,
     })

@@ -20,6 +20,8 @@ pub(super) struct Parts {
     pub(super) last_error: Signal<Option<String>>,
     pub(super) rtt: Signal<Option<u64>>,
     pub(super) countdown: Signal<Option<u64>>,
+    /// Why messages cannot be kept in browser storage, if they cannot.
+    pub(super) storage_notice: Signal<Option<String>>,
     pub(super) name: String,
     pub(super) room: String,
 }
@@ -35,6 +37,7 @@ pub(super) fn render(parts: Parts) -> impl IntoView {
         last_error,
         rtt,
         countdown,
+        storage_notice,
         name,
         room,
     } = parts;
@@ -46,9 +49,7 @@ pub(super) fn render(parts: Parts) -> impl IntoView {
     let on_join = move |ev: SubmitEvent| {
         ev.prevent_default();
         let (name, room) = (name_input.get_untracked(), room_input.get_untracked());
-        let result = driver
-            .get_value()
-            .apply(|chat, now| chat.join(&name, &room, now));
+        let result = driver.get_value().join(&name, &room);
         input_error.set(result.and_then(Result::err).map(|e| e.to_string()));
     };
     let on_send = move |ev: SubmitEvent| {
@@ -171,6 +172,11 @@ pub(super) fn render(parts: Parts) -> impl IntoView {
             <Show when=move || error().is_some()>
                 <p data-testid="error" class="lsio-chat-error" role="alert">
                     {move || error().unwrap_or_default()}
+                </p>
+            </Show>
+            <Show when=move || storage_notice.get().is_some()>
+                <p data-testid="storage-notice" class="lsio-chat-notice" role="status">
+                    {move || storage_notice.get().unwrap_or_default()}
                 </p>
             </Show>
 

@@ -7,9 +7,12 @@ use std::future::Future;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::chat::{Command, JoinAck, Message, MessageAck, Presence, Ticket, TypingNotice};
+use crate::chat::{
+    Command, JoinAck, Message, MessageAck, MessageRequest, Presence, Ticket, TypingNotice,
+};
 use crate::client::{MaybeSend, MaybeSync};
-use crate::{AckError, ConnectionState, DataError, EventListener, Socket};
+use crate::protocol::from_args;
+use crate::{AckError, ConnectionState, DataError, DurableError, EventListener, Socket};
 
 /// What the server told us, decoded.
 pub(super) enum Incoming {
@@ -40,11 +43,13 @@ const UNREADABLE: &str = "The server answered in a way this app does not underst
 #[derive(Clone)]
 pub(super) struct Wire {
     socket: Socket,
+    /// Messages go as durable emits (the page can keep them in storage).
+    durable: bool,
 }
 
 impl Wire {
-    pub(super) fn new(socket: Socket) -> Self {
-        Self { socket }
+    pub(super) fn new(socket: Socket, durable: bool) -> Self {
+        Self { socket, durable }
     }
 
     /// Calls `deliver` with every chat event until the guards drop.
@@ -86,13 +91,68 @@ impl Wire {
                 let ack = self.emit_with_ack("join", request, |error| JoinAck::Refused { error });
                 leptos::task::spawn_local(async move { reply(Reply::Join(ticket, ack.await)) });
             }
-            Command::SendMessage { ticket, request } => {
+            Command::SendMessage {
+                ticket,
+                request,
+                scope,
+            } if self.durable => {
+                let ack = self.emit_message(request, &scope);
+                leptos::task::spawn_local(async move { reply(Reply::Message(ticket, ack.await)) });
+            }
+            Command::SendMessage {
+                ticket, request, ..
+            } => {
                 let ack =
                     self.emit_with_ack("message", request, |error| MessageAck::Refused { error });
                 leptos::task::spawn_local(async move { reply(Reply::Message(ticket, ack.await)) });
             }
-            Command::Leave { request } => self.emit("leave", &request),
+            Command::Joined { scope } => self.socket.open_durable_scope(&scope),
+            Command::Leave { request, scope } => {
+                self.socket.close_durable_scope(&scope);
+                self.emit("leave", &request);
+            }
             Command::Typing { request } => self.emit("typing", &request),
+        }
+    }
+
+    /// The messages still in the outbox under `scope` (from this page,
+    /// another tab, or an earlier page), oldest first.
+    pub(super) fn pending(&self, scope: &str) -> Vec<MessageRequest> {
+        self.socket
+            .durable_entries()
+            .into_iter()
+            .filter(|e| e.event == "message" && e.scope.as_deref() == Some(scope))
+            .filter_map(|e| from_args::<MessageRequest>(e.args).ok())
+            .collect()
+    }
+
+    /// A `message` as a durable emit in `scope` (its room and name): kept
+    /// in storage before it goes, sent once the room is joined under that
+    /// name, again after a lost connection or a reload, until the server's
+    /// ack. `None` when the socket went away first (the message is still in
+    /// the outbox).
+    fn emit_message(
+        &self,
+        request: MessageRequest,
+        scope: &str,
+    ) -> impl Future<Output = Option<MessageAck>> {
+        let sent =
+            self.socket
+                .emit_durable_in::<MessageAck, _>(Some(scope), "message", move |_| request);
+        async move {
+            match sent.await {
+                Ok(ack) => Some(ack),
+                Err(DurableError::Refused(error)) => Some(MessageAck::Refused { error }),
+                Err(DurableError::Decode(_)) => Some(MessageAck::Refused {
+                    error: UNREADABLE.to_owned(),
+                }),
+                Err(DurableError::Dropped) => None,
+                // Not kept (storage full or unavailable): failed, with the
+                // sentence; the person may retry.
+                Err(err) => Some(MessageAck::Refused {
+                    error: err.to_string(),
+                }),
+            }
         }
     }
 
