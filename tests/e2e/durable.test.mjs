@@ -5,7 +5,8 @@
 // acked, stored, shown, duplicates.
 //
 // - offline → 20 messages → a reload while still offline → the network
-//   back: every message stored once, shown once, in the order typed;
+//   back: every message stored once, shown once, in the order typed; the
+//   reloaded page shows the saved history and joins `since` its last seq;
 // - two tabs of one origin share the outbox: every entry stored once, and no
 //   entry sent by both (the server's duplicate counter stays 0);
 // - storage unavailable (full, or blocked): the message fails with the
@@ -118,6 +119,15 @@ test('offline, 20 messages, a reload while still offline, the network back: each
   const room = 'durable-reload';
   const page = await open(context, room, 'ada');
   const duplicatesBefore = await metric('lsio_messages_duplicate_total');
+  // Two messages while online: the room's history the reload keeps.
+  for (const text of ['online 1', 'online 2']) await send(page, text);
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll('[data-testid=message-status]')].filter((s) => s.textContent === 'sent')
+        .length === 2,
+    null,
+    { timeout: 10000 },
+  );
 
   proxy.setMode('offline');
   await page.waitForFunction(
@@ -129,6 +139,9 @@ test('offline, 20 messages, a reload while still offline, the network back: each
   for (const text of sent) await send(page, text);
   assert.equal(await outboxSize(page), 20, 'all 20 in storage before the reload');
 
+  // What the reloaded page sends over WebSocket, to see how it joins.
+  const framesSent = [];
+  page.on('websocket', (ws) => ws.on('framesent', (f) => framesSent.push(String(f.payload))));
   await page.reload();
   await page.waitForFunction(
     (n) => document.querySelectorAll('[data-testid=message-status]').length >= n,
@@ -138,8 +151,12 @@ test('offline, 20 messages, a reload while still offline, the network back: each
   const afterReload = await rows(page);
   assert.deepEqual(
     afterReload.map((r) => [r.text, r.status]),
-    sent.map((t) => [t, 'pending']),
-    'the reloaded page shows the 20 as pending, in order',
+    [
+      ['online 1', null],
+      ['online 2', null],
+      ...sent.map((t) => [t, 'pending']),
+    ],
+    'the reloaded page shows the saved history, then the 20 as pending, in order',
   );
   assert.notEqual(
     await page.getByTestId('connection-state').textContent(),
@@ -169,6 +186,11 @@ test('offline, 20 messages, a reload while still offline, the network back: each
     { timeout: 10000 },
   );
   const acked = sent.length - (await outboxSize(page));
+  const join = framesSent.find((f) => /^42\d*\["join"/.test(f));
+  assert.ok(join, `the reloaded page joined over WebSocket (sent: ${framesSent.slice(0, 5).join(' | ')})`);
+  const since = JSON.parse(join.slice(join.indexOf('[')))[1].since;
+  console.log(`durable, reload while offline: the reloaded page joined with since ${since}`);
+  assert.equal(since, 2, `caught up from the saved seq, not refetched whole: ${join}`);
   const onServer = countsOf(await stored(context, room), sent);
   const duplicates = (await metric('lsio_messages_duplicate_total')) - duplicatesBefore;
   console.log(
