@@ -371,6 +371,7 @@ impl Core {
         entry.left = true;
         entry.connected = false;
         if let Some(durable) = self.durable.as_mut() {
+            // Leaving fails every ack of the namespace already.
             durable.connection_lost(Some(ns));
         }
         for waiter in entry.ack_waiters.drain_values() {
@@ -504,7 +505,13 @@ impl Core {
                     j.connected = false;
                 }
                 if let Some(durable) = self.durable.as_mut() {
-                    durable.connection_lost(None);
+                    // Their acks will not come: the namespaces forget them,
+                    // and the emits go again under new ones.
+                    for (ns, id) in durable.connection_lost(None) {
+                        if let Some(namespace) = self.connection.namespace_mut(&ns) {
+                            namespace.cancel_ack(id);
+                        }
+                    }
                 }
                 if self.stopped || !reason.is_recoverable() {
                     return;

@@ -31,8 +31,9 @@ pub(crate) trait DurableHooks: MaybeSend {
     fn ack_failed(&mut self, ns: &str, ack_id: u64) -> bool;
 
     /// The connection of `ns` (of every namespace, for `None`) ended: what
-    /// was in flight goes again on the next one.
-    fn connection_lost(&mut self, ns: Option<&str>);
+    /// was in flight goes again on the next one. Returns the acks that
+    /// will not come (namespace, ack id), for the namespace to forget.
+    fn connection_lost(&mut self, ns: Option<&str>) -> Vec<(String, u64)>;
 
     /// The state itself, for the durable-only paths.
     fn emits(&mut self) -> &mut DurableEmits;
@@ -224,13 +225,16 @@ impl DurableHooks for DurableEmits {
             .is_some_and(|space| space.in_flight.remove(&ack_id).is_some())
     }
 
-    fn connection_lost(&mut self, ns: Option<&str>) {
+    fn connection_lost(&mut self, ns: Option<&str>) -> Vec<(String, u64)> {
+        let mut abandoned = Vec::new();
         for (name, space) in self.spaces.iter_mut() {
             if ns.is_none_or(|ns| ns == name) {
+                abandoned.extend(space.in_flight.keys().map(|id| (name.clone(), *id)));
                 space.in_flight.clear();
                 space.outbox.connection_lost();
             }
         }
+        abandoned
     }
 
     fn emits(&mut self) -> &mut DurableEmits {

@@ -11,6 +11,20 @@
 //! namespace; a *lease* in it (an owner and an expiry) says which tab sends,
 //! so no entry goes out from two tabs at once, and a tab that closes
 //! mid-send leaves its entries to the next tab once its lease expires.
+//!
+//! What this gives [`Socket::emit_durable`](crate::Socket::emit_durable)
+//! (the README's "Delivery guarantees" has the table, with the tests that
+//! prove each line):
+//!
+//! - a lost connection or a restarted server: the entry goes again on the
+//!   next connection, with the same id, until acknowledged;
+//! - a reload, or a closed tab: it is in storage, written before it was
+//!   sent; the next page (or another tab, once the lease expires) sends it;
+//! - storage full or unavailable: the emit fails at once with
+//!   [`OutboxError::Storage`] and is not sent;
+//! - `{ok: false, error}`: [`OutboxEvent::Refused`], removed, not retried;
+//! - exactly once needs the server to store each id once: the outbox sends
+//!   at least once, and again only after a lost connection or a reload.
 
 use crate::protocol::json;
 use crate::protocol::Value;

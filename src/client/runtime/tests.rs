@@ -625,6 +625,11 @@ fn a_durable_emit_in_flight_when_the_connection_drops_goes_again_with_the_same_i
         payload(&first[0]),
         "same event, same id"
     );
+    // The first sending's ack will not come: nothing waits for it.
+    let awaited = socket
+        .manager_ref()
+        .with_core(|core| core.awaited_acks("/"));
+    assert_eq!(awaited, (vec![], vec![1]), "only the new sending's ack");
     // Acknowledged under the ack id of its new sending.
     let ack_id = &second[1][2..second[1].find('[').unwrap_or(2)];
     fake.server_says(again, &format!(r#"43{ack_id}[{{"ok":true}}]"#));
