@@ -9,6 +9,8 @@
 //   reloaded page shows the saved history and joins `since` its last seq;
 // - two tabs of one origin share the outbox: every entry stored once, and no
 //   entry sent by both (the server's duplicate counter stays 0);
+// - a tab closed while its messages are in flight leaves them to another
+//   tab of the same person, which sends them: each stored once;
 // - storage unavailable (full, or blocked): the message fails with the
 //   sentence, the page keeps working.
 //
@@ -292,6 +294,64 @@ test('two tabs of one origin share the outbox: every entry stored once, none sen
   );
   for (const shown of [shownA, shownB]) assert.equal(shown.duplicates, 0);
   assert.deepEqual([...a.errors, ...b.errors], []);
+  await context.close();
+});
+
+test('a tab closed while its messages are in flight leaves them to another tab: each stored once', async () => {
+  const context = await browser.newContext();
+  const room = 'durable-handover';
+  // Two tabs of one person (same room, same name): either may send the
+  // other's messages.
+  const a = await open(context, room, 'fay');
+  const b = await open(context, room, 'fay');
+
+  // The network hangs: what tab A sends is held by the proxy, unanswered.
+  proxy.setMode('freeze');
+  const sent = Array.from({ length: 5 }, (_, i) => `handed over ${i + 1}`);
+  for (const text of sent) await send(a, text);
+  await a.waitForFunction(
+    () =>
+      Object.keys(localStorage)
+        .filter((k) => k.startsWith('leptos-socketio:outbox:'))
+        .some((k) => JSON.parse(localStorage.getItem(k))?.lease !== null),
+    null,
+    { timeout: 10000 },
+  );
+  assert.equal(await outboxSize(b), 5, 'tab B sees the entries tab A is sending');
+  await a.close();
+  // The held bytes are dropped with the connections: tab A's sends never
+  // arrived.
+  proxy.setMode('cut');
+
+  await b.waitForFunction(
+    (sent) => {
+      const rows = [...document.querySelectorAll('[data-testid=message]')];
+      return sent.every((t) => rows.some((r) => r.querySelector('.lsio-chat-text')?.textContent === t));
+    },
+    sent,
+    { timeout: 20000 },
+  );
+  await b.waitForFunction(
+    () =>
+      Object.keys(localStorage)
+        .filter((k) => k.startsWith('leptos-socketio:outbox:'))
+        .every((k) => (JSON.parse(localStorage.getItem(k))?.entries?.length ?? 0) === 0),
+    null,
+    { timeout: 10000 },
+  );
+  const onServer = countsOf(await stored(context, room), sent);
+  const shown = countsOf(
+    (await rows(b)).map((r) => r.text),
+    sent,
+  );
+  console.log(
+    `durable, tab closed mid-send: sent 5 from tab A, stored ${onServer.shown} (duplicates ` +
+      `${onServer.duplicates}, in order ${onServer.inOrder}), shown in tab B ${shown.shown} ` +
+      `(duplicates ${shown.duplicates})`,
+  );
+  assert.deepEqual(onServer, { shown: 5, duplicates: 0, inOrder: true });
+  assert.deepEqual(shown, { shown: 5, duplicates: 0, inOrder: true });
+  assert.deepEqual(b.errors, []);
   await context.close();
 });
 
