@@ -260,6 +260,13 @@ impl Core {
         let Some(durable) = self.durable.as_mut().map(|d| d.emits()) else {
             return Vec::new();
         };
+        // Acks a lost connection took with it will not come: the namespaces
+        // forget them, and the emits go again under new ones.
+        for (ns, id) in durable.take_abandoned() {
+            if let Some(namespace) = self.connection.namespace_mut(&ns) {
+                namespace.cancel_ack(id);
+            }
+        }
         let mut changed = Vec::new();
         let mut moved = false;
         for ns in durable.namespaces() {
@@ -505,13 +512,7 @@ impl Core {
                     j.connected = false;
                 }
                 if let Some(durable) = self.durable.as_mut() {
-                    // Their acks will not come: the namespaces forget them,
-                    // and the emits go again under new ones.
-                    for (ns, id) in durable.connection_lost(None) {
-                        if let Some(namespace) = self.connection.namespace_mut(&ns) {
-                            namespace.cancel_ack(id);
-                        }
-                    }
+                    durable.connection_lost(None);
                 }
                 if self.stopped || !reason.is_recoverable() {
                     return;

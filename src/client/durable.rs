@@ -31,9 +31,9 @@ pub(crate) trait DurableHooks: MaybeSend {
     fn ack_failed(&mut self, ns: &str, ack_id: u64) -> bool;
 
     /// The connection of `ns` (of every namespace, for `None`) ended: what
-    /// was in flight goes again on the next one. Returns the acks that
-    /// will not come (namespace, ack id), for the namespace to forget.
-    fn connection_lost(&mut self, ns: Option<&str>) -> Vec<(String, u64)>;
+    /// was in flight goes again on the next one; the acks it waited for
+    /// will not come ([`take_abandoned`](DurableEmits::take_abandoned)).
+    fn connection_lost(&mut self, ns: Option<&str>);
 
     /// The state itself, for the durable-only paths.
     fn emits(&mut self) -> &mut DurableEmits;
@@ -55,6 +55,9 @@ pub(crate) struct DurableEmits {
     /// This client among the tabs sharing a stored outbox.
     tab: String,
     spaces: SortedMap<String, Space>,
+    /// Acks that a lost connection took with it (namespace, ack id): the
+    /// namespaces forget them before the next sending.
+    abandoned: Vec<(String, u64)>,
 }
 
 /// Makes the durable state of a client seeded with `seed`.
@@ -64,6 +67,7 @@ pub(crate) fn new_durable(seed: u64) -> Box<dyn DurableHooks> {
     Box::new(DurableEmits {
         tab,
         spaces: SortedMap::default(),
+        abandoned: Vec::new(),
     })
 }
 
@@ -185,6 +189,11 @@ impl DurableEmits {
             .min()
     }
 
+    /// The acks lost connections took with them, to forget.
+    pub(crate) fn take_abandoned(&mut self) -> Vec<(String, u64)> {
+        std::mem::take(&mut self.abandoned)
+    }
+
     /// The stored forms that acknowledgements changed since the last call.
     pub(crate) fn take_dirty(&mut self) -> Vec<(String, String)> {
         self.spaces
@@ -225,16 +234,15 @@ impl DurableHooks for DurableEmits {
             .is_some_and(|space| space.in_flight.remove(&ack_id).is_some())
     }
 
-    fn connection_lost(&mut self, ns: Option<&str>) -> Vec<(String, u64)> {
-        let mut abandoned = Vec::new();
+    fn connection_lost(&mut self, ns: Option<&str>) {
         for (name, space) in self.spaces.iter_mut() {
             if ns.is_none_or(|ns| ns == name) {
-                abandoned.extend(space.in_flight.keys().map(|id| (name.clone(), *id)));
+                let lost = space.in_flight.keys().map(|id| (name.clone(), *id));
+                self.abandoned.extend(lost);
                 space.in_flight.clear();
                 space.outbox.connection_lost();
             }
         }
-        abandoned
     }
 
     fn emits(&mut self) -> &mut DurableEmits {
