@@ -416,3 +416,151 @@ async fn durable_messages_sent_while_our_server_is_down_are_stored_once_in_order
     reader.disconnect();
     stop(&id).await;
 }
+
+/// A server of `kind` behind the conductor's proxy: `(id, proxied url,
+/// direct url)`.
+async fn server_with_direct(kind: &str, args: serde_json::Value) -> (String, String, String) {
+    let s = call(
+        "POST",
+        "/servers",
+        Some(json!({"kind": kind, "args": args, "proxy": true})),
+    )
+    .await;
+    let text = |key: &str| s[key].as_str().expect(key).to_owned();
+    (text("id"), text("proxyUrl"), text("url"))
+}
+
+async fn proxy_mode(id: &str, mode: &str) {
+    call(
+        "POST",
+        &format!("/servers/{id}/proxy"),
+        Some(json!({ "mode": mode })),
+    )
+    .await;
+}
+
+/// A socket that records every `tick` it receives.
+fn ticker(url: &str) -> (Socket, Arc<Mutex<Vec<u64>>>, EventListener) {
+    let socket = Socket::new(options(url, TransportMode::WebSocketOnly));
+    let ticks = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&ticks);
+    let listener = socket.on("tick", move |n: Result<u64, _>| {
+        seen.lock()
+            .expect("not poisoned")
+            .push(n.expect("a tick is one number, the offset taken off"));
+    });
+    (socket, ticks, listener)
+}
+
+async fn publish(publisher: &Socket, from: u64, count: u64) {
+    let done: bool = publisher
+        .emit_with_ack("feed-publish", json!({"from": from, "count": count}))
+        .await
+        .expect("published");
+    assert!(done);
+}
+
+/// Takes the network away from `socket` (through the proxy of server
+/// `id`), runs `meanwhile`, gives it back, and waits for the reconnection.
+async fn cut(id: &str, socket: &Socket, meanwhile: impl std::future::Future<Output = ()>) {
+    proxy_mode(id, "offline").await;
+    wait_for("the cut", 10_000, || {
+        socket.state() == ConnectionState::Reconnecting
+    })
+    .await;
+    meanwhile.await;
+    proxy_mode(id, "pass").await;
+    wait_for("reconnected", 15_000, || {
+        socket.state() == ConnectionState::Connected
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn connection_state_recovery_against_node_delivers_what_was_missed_in_order_once() {
+    let (id, proxied, direct) = server_with_direct("node", json!(["--recovery"])).await;
+    let publisher = Socket::new(options(&direct, TransportMode::WebSocketOnly));
+    let (socket, ticks, _ticks) = ticker(&proxied);
+    let joined: bool = socket.emit_with_ack("feed-join", ()).await.expect("joined");
+    assert!(
+        joined && !socket.recovered(),
+        "a first connection recovers nothing"
+    );
+    publish(&publisher, 0, 5).await;
+    wait_for("the first ticks", 5_000, || {
+        ticks.lock().expect("ok").len() == 5
+    })
+    .await;
+
+    // Three cuts in one session, each with events emitted while cut off.
+    for round in 1..=3u64 {
+        cut(&id, &socket, publish(&publisher, round * 5, 5)).await;
+        let want = usize::try_from((round + 1) * 5).expect("small");
+        wait_for("the missed ticks", 5_000, || {
+            ticks.lock().expect("ok").len() >= want
+        })
+        .await;
+        assert!(socket.recovered(), "cut {round}: the session was restored");
+        let session: serde_json::Value = socket.emit_with_ack("session", ()).await.expect("acked");
+        assert_eq!(
+            session,
+            json!({"recovered": true, "rooms": ["feed"]}),
+            "cut {round}"
+        );
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let got = ticks.lock().expect("ok").clone();
+    eprintln!(
+        "recovery: 3 cuts, published 20, received {} (distinct {}), in order: {}",
+        got.len(),
+        got.iter().collect::<std::collections::BTreeSet<_>>().len(),
+        got.windows(2).all(|w| w[0] < w[1])
+    );
+    assert_eq!(got, (0..20).collect::<Vec<u64>>(), "each once, in order");
+
+    // A cut before any event was received: the server needs the offset of
+    // one to restore, so this is a new session, and the app is told.
+    let (fresh, fresh_ticks, _fresh) = ticker(&proxied);
+    let _: bool = fresh.emit_with_ack("feed-join", ()).await.expect("joined");
+    cut(&id, &fresh, publish(&publisher, 100, 3)).await;
+    assert!(!fresh.recovered(), "nothing to restore from");
+    let session: serde_json::Value = fresh.emit_with_ack("session", ()).await.expect("acked");
+    eprintln!(
+        "recovery: a cut before any event: recovered {}, rooms {}, ticks {:?}",
+        fresh.recovered(),
+        session["rooms"],
+        fresh_ticks.lock().expect("ok")
+    );
+    assert_eq!(session, json!({"recovered": false, "rooms": []}));
+    for s in [&socket, &fresh, &publisher] {
+        s.disconnect();
+    }
+    stop(&id).await;
+}
+
+#[tokio::test]
+async fn against_a_server_without_recovery_nothing_changes() {
+    let (id, proxied, direct) = server_with_direct("node", json!([])).await;
+    let publisher = Socket::new(options(&direct, TransportMode::WebSocketOnly));
+    let (socket, ticks, _ticks) = ticker(&proxied);
+    let _: bool = socket.emit_with_ack("feed-join", ()).await.expect("joined");
+    publish(&publisher, 0, 2).await;
+    wait_for("ticks", 5_000, || ticks.lock().expect("ok").len() == 2).await;
+    cut(&id, &socket, publish(&publisher, 2, 2)).await;
+    assert!(!socket.recovered());
+    let auth: serde_json::Value = socket.emit_with_ack("auth", ()).await.expect("acked");
+    assert_eq!(auth, json!({}), "no pid or offset in the CONNECT");
+    let args: Args = socket
+        .emit_with_ack("echo", (1, "last string stays"))
+        .await
+        .expect("echoed");
+    assert_eq!(args.0.len(), 2, "no argument taken off");
+    assert_eq!(
+        *ticks.lock().expect("ok"),
+        [0, 1],
+        "what was missed is gone"
+    );
+    socket.disconnect();
+    publisher.disconnect();
+    stop(&id).await;
+}

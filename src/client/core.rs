@@ -213,6 +213,13 @@ impl Core {
     }
 
     /// The state of namespace `ns` as its socket shows it.
+    /// Whether namespace `ns`'s last connect restored its session.
+    pub(crate) fn recovered(&mut self, ns: &str) -> bool {
+        self.connection
+            .namespace_mut(ns)
+            .is_some_and(|n| n.recovered())
+    }
+
     pub(crate) fn state_of(&self, ns: &str) -> ConnectionState {
         self.joined
             .get(ns)

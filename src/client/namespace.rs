@@ -174,6 +174,13 @@ pub struct Namespace {
     in_flight: InFlight,
     transmit: VecDeque<SocketPacket>,
     events: VecDeque<NamespaceEvent>,
+    /// Connection state recovery: the private session id the server gave
+    /// in its CONNECT answer (servers with `connectionStateRecovery` only).
+    pid: Option<String>,
+    /// The offset of the last event received from such a server.
+    offset: Option<String>,
+    /// The last CONNECT restored the previous session.
+    recovered: bool,
 }
 
 impl Namespace {
@@ -190,7 +197,42 @@ impl Namespace {
             in_flight: InFlight::default(),
             transmit: VecDeque::new(),
             events: VecDeque::new(),
+            pid: None,
+            offset: None,
+            recovered: false,
         }
+    }
+
+    /// Whether the server restored this namespace's previous session on the
+    /// last connect (Socket.IO connection state recovery, socket.io 4.6+
+    /// servers with `connectionStateRecovery`): the rooms it was in, and the
+    /// events emitted to it while it was cut off, which arrive right after
+    /// the connect. `false` for a first connection, when the server has no
+    /// recovery, or could not restore (the session expired, or no event had
+    /// been received before the cut: the server needs the offset of one).
+    pub fn recovered(&self) -> bool {
+        self.recovered
+    }
+
+    /// The CONNECT's auth: the application's, plus, once a recovering
+    /// server gave a session id, `{pid, offset}` to restore it (the
+    /// application's keys win, as in socket.io-client).
+    fn connect_auth(&self) -> Option<Value> {
+        let Some(pid) = &self.pid else {
+            return self.options.auth.clone();
+        };
+        let mut auth = match &self.options.auth {
+            Some(Value::Object(map)) => map.clone(),
+            Some(_) => return self.options.auth.clone(),
+            None => Default::default(),
+        };
+        auth.entry("pid".to_owned())
+            .or_insert_with(|| Value::String(pid.clone()));
+        if let Some(offset) = &self.offset {
+            auth.entry("offset".to_owned())
+                .or_insert_with(|| Value::String(offset.clone()));
+        }
+        Some(Value::Object(auth))
     }
 
     /// The namespace's name, e.g. `/` or `/admin`.
@@ -206,7 +248,7 @@ impl Namespace {
     /// The Engine.IO session opened: send CONNECT.
     pub fn handle_session_open(&mut self) {
         self.status = Status::Connecting;
-        let packet = SocketPacket::connect(self.name.clone(), self.options.auth.clone());
+        let packet = SocketPacket::connect(self.name.clone(), self.connect_auth());
         self.transmit.push_back(packet);
     }
 
@@ -430,12 +472,19 @@ impl Namespace {
     pub fn handle_packet(&mut self, packet: SocketPacket, now: Instant) {
         match packet.body {
             PacketBody::Connect(data) => {
-                let sid = data
-                    .as_ref()
-                    .and_then(|d| d.get("sid"))
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned();
+                let field = |name: &str| {
+                    data.as_ref()
+                        .and_then(|d| d.get(name))
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                };
+                let sid = field("sid").unwrap_or_default();
+                let pid = field("pid");
+                self.recovered = pid.is_some() && pid == self.pid;
+                if !self.recovered {
+                    self.offset = None;
+                }
+                self.pid = pid;
                 self.status = Status::Connected;
                 self.events.push_back(NamespaceEvent::Connected { sid });
                 while let Some(packet) = self.buffer.pop_front() {
@@ -454,12 +503,30 @@ impl Namespace {
                     .push_back(NamespaceEvent::ConnectError { message });
             }
             PacketBody::Disconnect => self.handle_session_closed(),
-            PacketBody::Event { name, args, ack_id }
+            PacketBody::Event {
+                name,
+                mut args,
+                ack_id,
+            }
             | PacketBody::BinaryEvent {
-                name, args, ack_id, ..
-            } => self
-                .events
-                .push_back(NamespaceEvent::Event { name, args, ack_id }),
+                name,
+                mut args,
+                ack_id,
+                ..
+            } => {
+                // A recovering server appends its offset to every event it
+                // stores (those without an ack): kept for the next CONNECT,
+                // and taken off, so handlers see what the server emitted.
+                if self.pid.is_some() && ack_id.is_none() {
+                    if let Some(Value::String(_)) = args.last() {
+                        if let Some(Value::String(offset)) = args.pop() {
+                            self.offset = Some(offset);
+                        }
+                    }
+                }
+                self.events
+                    .push_back(NamespaceEvent::Event { name, args, ack_id });
+            }
             PacketBody::Ack { args, ack_id } | PacketBody::BinaryAck { args, ack_id, .. } => {
                 self.handle_ack(ack_id, args, now);
             }
@@ -900,5 +967,79 @@ mod tests {
         ns.cancel_ack(id);
         recv(&mut ns, r#"30[1]"#, t(1));
         assert_eq!(ns.poll_event(), None);
+    }
+
+    fn events(ns: &mut Namespace) -> Vec<NamespaceEvent> {
+        std::iter::from_fn(|| ns.poll_event()).collect()
+    }
+
+    #[test]
+    fn a_recovering_server_gets_pid_and_offset_back_and_its_offsets_are_taken_off() {
+        let options = NamespaceOptions {
+            auth: Some(v(json!({"token": "t"}))),
+            ..NamespaceOptions::default()
+        };
+        let mut ns = Namespace::new("/", options);
+        ns.handle_session_open();
+        sent(&mut ns);
+        recv(&mut ns, r#"0{"sid":"s1","pid":"p1"}"#, t(0));
+        assert!(!ns.recovered(), "a first connection recovers nothing");
+        recv(&mut ns, r#"2["tick",1,"off-1"]"#, t(1));
+        recv(&mut ns, r#"2["tick","a string","off-2"]"#, t(2));
+        recv(&mut ns, r#"27["ask","keep me"]"#, t(3));
+        let args: Vec<Vec<Value>> = events(&mut ns)
+            .into_iter()
+            .filter_map(|e| match e {
+                NamespaceEvent::Event { args, .. } => Some(args),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            args,
+            [
+                vec![v(json!(1))],
+                vec![v(json!("a string"))],
+                vec![v(json!("keep me"))]
+            ],
+            "offsets off; an event that asks for an ack has none"
+        );
+
+        ns.handle_session_closed();
+        ns.handle_session_open();
+        assert_eq!(
+            sent(&mut ns),
+            [r#"0{"offset":"off-2","pid":"p1","token":"t"}"#],
+            "the application's auth, plus the session to restore"
+        );
+        recv(&mut ns, r#"0{"sid":"s1","pid":"p1"}"#, t(4));
+        assert!(ns.recovered());
+
+        // The session could not be restored: a new pid, and no old offset.
+        ns.handle_session_closed();
+        ns.handle_session_open();
+        sent(&mut ns);
+        recv(&mut ns, r#"0{"sid":"s9","pid":"p9"}"#, t(5));
+        assert!(!ns.recovered());
+        ns.handle_session_closed();
+        ns.handle_session_open();
+        assert_eq!(sent(&mut ns), [r#"0{"pid":"p9","token":"t"}"#]);
+    }
+
+    #[test]
+    fn without_recovery_every_argument_reaches_the_application() {
+        let mut ns = connected("/", NamespaceOptions::default());
+        recv(&mut ns, r#"2["tick",1,"not an offset"]"#, t(1));
+        assert_eq!(
+            ns.poll_event(),
+            Some(NamespaceEvent::Event {
+                name: "tick".into(),
+                args: vec![v(json!(1)), v(json!("not an offset"))],
+                ack_id: None
+            })
+        );
+        ns.handle_session_closed();
+        ns.handle_session_open();
+        assert_eq!(sent(&mut ns), ["0"], "no pid: nothing to restore");
+        assert!(!ns.recovered());
     }
 }

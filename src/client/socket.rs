@@ -207,6 +207,34 @@ impl Socket {
         self.manager.with_core(|core| core.rtt)
     }
 
+    /// Whether the server restored this socket's previous session on the
+    /// last connect: Socket.IO connection state recovery, offered by
+    /// socket.io 4.6+ servers started with `connectionStateRecovery`. The
+    /// client keeps the session id from the CONNECT answer and the offset
+    /// the server appends to each event (taken off before handlers see the
+    /// event), and sends both back (merged into the CONNECT auth) when it
+    /// reconnects; a restored session keeps its rooms, and the events
+    /// emitted to it while it was cut off arrive right after the connect.
+    /// `false` on a first connection, against a server without recovery,
+    /// or when the server could not restore (the session expired, or it had
+    /// sent no event before the cut: it needs the offset of one): catch up
+    /// by other means then.
+    ///
+    /// With such a server, an event without an ack whose last argument is a
+    /// string has that string taken as the offset; the server adds one to
+    /// every event it stores, but not to volatile ones, so send a volatile
+    /// event's data as an object.
+    ///
+    /// ```
+    /// # use leptos_socketio::{Socket, SocketOptions};
+    /// let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
+    /// assert!(!socket.recovered());
+    /// ```
+    pub fn recovered(&self) -> bool {
+        self.manager
+            .with_core(|core| core.recovered(&self.namespace))
+    }
+
     /// The last connection error, as a sentence for a person.
     ///
     /// ```

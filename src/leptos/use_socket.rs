@@ -1,5 +1,7 @@
 //! [`use_socket`]: a [`Socket`] whose connection is a set of signals.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -20,6 +22,10 @@ pub struct UseSocketReturn {
     pub rtt: Signal<Option<Duration>>,
     /// The last connection error, as a sentence for a person.
     pub last_error: Signal<Option<String>>,
+    /// Whether the server restored the previous session on the last
+    /// connect ([`Socket::recovered`]): `false` means the app must catch up
+    /// by itself.
+    pub recovered: Signal<bool>,
     /// The socket, to `emit` and listen with `on` (or [`use_event`](super::use_event)).
     pub socket: Socket,
     /// Joins again after `disconnect` (or after reconnection gave up).
@@ -79,10 +85,16 @@ pub fn use_socket_with_options(options: SocketOptions) -> UseSocketReturn {
     });
     let rtt = RwSignal::new(None);
     let last_error = RwSignal::new(if hydrating { None } else { socket.last_error() });
+    // Changes only when the state does (on a connect): read through a
+    // signal derived from the state's, with no signal of its own.
+    let recovered_now = Arc::new(AtomicBool::new(false));
 
     let refresh = {
         let socket = socket.clone();
+        let recovered_now = Arc::clone(&recovered_now);
         move || {
+            // Before the state, whose change makes `recovered` read it.
+            recovered_now.store(socket.recovered(), Ordering::Relaxed);
             state.set(socket.state());
             transport.set(socket.transport());
             last_error.set(socket.last_error());
@@ -127,6 +139,10 @@ pub fn use_socket_with_options(options: SocketOptions) -> UseSocketReturn {
         transport: transport.into(),
         rtt: rtt.into(),
         last_error: last_error.into(),
+        recovered: Signal::derive(move || {
+            state.track();
+            recovered_now.load(Ordering::Relaxed)
+        }),
         socket,
         connect,
         disconnect,

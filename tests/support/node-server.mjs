@@ -2,7 +2,10 @@
 //
 //   node tests/support/node-server.mjs --port 0 [--ping-interval 25000]
 //        [--ping-timeout 20000] [--transports websocket,polling]
-//        [--exit-with-stdin]
+//        [--recovery] [--exit-with-stdin]
+//
+// --recovery turns on connection state recovery (`connectionStateRecovery`,
+// sessions kept 2 minutes after a cut).
 //
 // Listens on 127.0.0.1 and prints `listening on http://127.0.0.1:PORT` once
 // bound. CORS allows any origin (no credentials). Stops on SIGTERM/SIGINT,
@@ -18,6 +21,10 @@
 //   query  acks `socket.handshake.query` (the first request's query).
 //   headers acks `socket.handshake.headers` (the first request's headers).
 //   whoami acks `{nsp, id}`.
+//   session acks `{recovered, rooms}` (`socket.recovered`, its rooms but its own).
+//   feed-join joins room `feed` and acks `true`.
+//   feed-publish `{from, count}`: emits `tick` with from, from+1, … (count
+//          of them) to room `feed`, then acks `true`.
 //   On connection, when `auth.greet` is truthy, emits `greeting` with
 //   `{hello: "world", bin: <Buffer 01 02 03>}`.
 // Namespace `/admin`: echo, whoami.
@@ -30,13 +37,20 @@ import { Server } from 'socket.io';
 function usage(why) {
   process.stderr.write(
     `error: ${why}\nusage: node tests/support/node-server.mjs --port PORT ` +
-      '[--ping-interval MS] [--ping-timeout MS] [--transports websocket,polling] [--exit-with-stdin]\n',
+      '[--ping-interval MS] [--ping-timeout MS] [--transports websocket,polling] [--recovery] [--exit-with-stdin]\n',
   );
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const opts = { port: 0, pingInterval: 25000, pingTimeout: 20000, transports: ['websocket', 'polling'], exitWithStdin: false };
+  const opts = {
+    port: 0,
+    pingInterval: 25000,
+    pingTimeout: 20000,
+    transports: ['websocket', 'polling'],
+    recovery: false,
+    exitWithStdin: false,
+  };
   const number = (flag, v) => {
     const n = Number(v);
     if (v === undefined || !Number.isInteger(n) || n < 0) usage(`${flag} needs a non-negative integer, got ${JSON.stringify(v)}`);
@@ -63,6 +77,9 @@ function parseArgs(argv) {
         opts.transports = [...new Set(list)];
         break;
       }
+      case '--recovery':
+        opts.recovery = true;
+        break;
       case '--exit-with-stdin':
         opts.exitWithStdin = true;
         break;
@@ -83,6 +100,9 @@ const io = new Server(httpServer, {
   // socket.io tries them in this order only for its own client; the server
   // merely accepts them.
   transports: opts.transports,
+  ...(opts.recovery
+    ? { connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: true } }
+    : {}),
 });
 
 /** Calls the last argument if it is a function (the client asked for an ack). */
@@ -105,6 +125,18 @@ io.of('/').on('connection', (socket) => {
   socket.on('auth', (...args) => ackWith(args, socket.handshake.auth));
   socket.on('query', (...args) => ackWith(args, socket.handshake.query));
   socket.on('headers', (...args) => ackWith(args, socket.handshake.headers));
+  socket.on('session', (...args) =>
+    ackWith(args, { recovered: socket.recovered, rooms: [...socket.rooms].filter((r) => r !== socket.id) }),
+  );
+  socket.on('feed-join', (...args) => {
+    socket.join('feed');
+    ackWith(args, true);
+  });
+  socket.on('feed-publish', (...args) => {
+    const { from = 0, count = 0 } = withoutAck(args)[0] ?? {};
+    for (let i = 0; i < count; i++) io.to('feed').emit('tick', from + i);
+    ackWith(args, true);
+  });
   socket.on('ask', async (...args) => {
     try {
       const answer = await socket.timeout(5000).emitWithAck('question', ...withoutAck(args));
