@@ -20,7 +20,8 @@
 //! chat.handle_connected(now);
 //! let Some(Command::Join { ticket, request }) = chat.poll_command() else { panic!() };
 //! assert_eq!((request.room.as_str(), request.since), ("lobby", None));
-//! chat.handle_join_ack(ticket, JoinAck::Joined { history: vec![], members: vec!["ada".into()] }, now);
+//! let members = vec!["ada".into()];
+//! chat.handle_join_ack(ticket, JoinAck::Joined { history: vec![], members, limits: None }, now);
 //!
 //! chat.send("hello", now).expect("a non-empty text");
 //! let Some(Command::SendMessage { ticket, .. }) = chat.poll_command() else { panic!() };
@@ -41,7 +42,10 @@ mod tests;
 mod typing;
 
 pub use id::IdGenerator;
-pub use input::{check_name, check_room, check_text, InputError};
+pub use input::{
+    check_id, check_name, check_room, check_text, ChatLimits, InputError, DEFAULT_MAX_TEXT_CHARS,
+    MAX_ID_CHARS, MAX_NAME_CHARS, MAX_ROOM_CHARS,
+};
 pub use message::{ChatMessage, Message, MessageStatus};
 pub use payload::{
     JoinAck, JoinRequest, LeaveRequest, MessageAck, MessageRequest, Presence, TypingNotice,

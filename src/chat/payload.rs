@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::chat::Message;
+use crate::chat::{ChatLimits, Message};
 
 /// `join {room, name, since?}`: enter a room; with `since`, only the
 /// messages after that `seq` come back.
@@ -78,6 +78,9 @@ pub enum JoinAck {
         history: Vec<Message>,
         /// The names present.
         members: Vec<String>,
+        /// The server's limits (`limits: {maxTextChars}`), when it sends
+        /// them; the defaults otherwise.
+        limits: Option<ChatLimits>,
     },
     /// Refused, with a sentence saying why.
     Refused {
@@ -120,6 +123,8 @@ struct RawAck {
     history: Option<Vec<Message>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     members: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    limits: Option<ChatLimits>,
 }
 
 /// The sentence for a refusal that came without one.
@@ -134,8 +139,13 @@ impl TryFrom<RawAck> for JoinAck {
                 ok: true,
                 history: Some(history),
                 members: Some(members),
+                limits,
                 ..
-            } => Ok(JoinAck::Joined { history, members }),
+            } => Ok(JoinAck::Joined {
+                history,
+                members,
+                limits,
+            }),
             RawAck { ok: true, .. } => Err("a join ack needs history and members".to_owned()),
             RawAck { error, .. } => Ok(JoinAck::Refused {
                 error: error.unwrap_or_else(|| NO_REASON.to_owned()),
@@ -147,10 +157,15 @@ impl TryFrom<RawAck> for JoinAck {
 impl From<JoinAck> for RawAck {
     fn from(ack: JoinAck) -> Self {
         match ack {
-            JoinAck::Joined { history, members } => RawAck {
+            JoinAck::Joined {
+                history,
+                members,
+                limits,
+            } => RawAck {
                 ok: true,
                 history: Some(history),
                 members: Some(members),
+                limits,
                 ..RawAck::default()
             },
             JoinAck::Refused { error } => RawAck {
@@ -235,7 +250,12 @@ mod tests {
         let ok = json!({"ok": true, "members": ["ada"], "history": [
             {"room": "lobby", "seq": 1, "id": "x", "name": "ada", "text": "hi", "ts": 5}
         ]});
-        let Ok(JoinAck::Joined { history, members }) = serde_json::from_value::<JoinAck>(ok) else {
+        let Ok(JoinAck::Joined {
+            history,
+            members,
+            limits: None,
+        }) = serde_json::from_value::<JoinAck>(ok)
+        else {
             panic!("a valid join ack")
         };
         assert_eq!((history.len(), members), (1, vec!["ada".to_owned()]));

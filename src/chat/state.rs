@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, VecDeque};
 
 use crate::chat::typing::may_send_typing;
 use crate::chat::{
-    check_name, check_room, check_text, ChatMessage, IdGenerator, InputError, JoinAck, JoinRequest,
-    LeaveRequest, Message, MessageAck, MessageRequest, MessageStatus, Presence, Room, SavedRoom,
-    TypingNotice, TypingRequest,
+    check_name, check_room, check_text, ChatLimits, ChatMessage, IdGenerator, InputError, JoinAck,
+    JoinRequest, LeaveRequest, Message, MessageAck, MessageRequest, MessageStatus, Presence, Room,
+    SavedRoom, TypingNotice, TypingRequest,
 };
 use crate::time::Instant;
 
@@ -110,6 +110,8 @@ pub struct ChatState {
     commands: VecDeque<Command>,
     /// Messages go out as durable emits, which the outbox re-sends.
     durable: bool,
+    /// The server's limits, as its last `join` ack gave them.
+    limits: ChatLimits,
 }
 
 impl ChatState {
@@ -129,6 +131,7 @@ impl ChatState {
             error: None,
             commands: VecDeque::new(),
             durable: false,
+            limits: ChatLimits::default(),
         }
     }
 
@@ -196,6 +199,11 @@ impl ChatState {
         ))
     }
 
+    /// The server's limits (from its last `join` ack; the defaults before).
+    pub fn limits(&self) -> ChatLimits {
+        self.limits
+    }
+
     /// The room to keep in storage (see [`restore`](Self::restore)).
     pub fn saved_room(&self) -> Option<SavedRoom> {
         self.room.as_ref().map(Room::saved)
@@ -248,7 +256,8 @@ impl ChatState {
     /// in). Joins now if connected, else as soon as connected.
     pub fn join(&mut self, name: &str, room: &str, _now: Instant) -> Result<(), InputError> {
         let name = check_name(name)?;
-        let room = check_room(room)?;
+        // What a person types may carry stray spaces around the room.
+        let room = check_room(room.trim())?;
         self.error = None;
         let same = self.room.as_ref().is_some_and(|r| r.name() == room)
             && self.name.as_deref() == Some(name.as_str());
@@ -278,7 +287,7 @@ impl ChatState {
 
     /// The person sends `text`: a pending row now, emitted when joined.
     pub fn send(&mut self, text: &str, _now: Instant) -> Result<(), InputError> {
-        let text = check_text(text)?;
+        let text = check_text(text, self.limits.max_text_chars)?;
         let (Some(name), Some(room)) = (self.name.clone(), self.room.as_mut()) else {
             return Err(InputError::NotInRoom);
         };
@@ -351,7 +360,12 @@ impl ChatState {
         }
         self.joining = None;
         match ack {
-            JoinAck::Joined { history, members } => {
+            JoinAck::Joined {
+                history,
+                members,
+                limits,
+            } => {
+                self.limits = limits.unwrap_or_default();
                 let Some(room) = &mut self.room else { return };
                 room.set_joined(true);
                 room.merge_history(history);

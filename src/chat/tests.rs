@@ -55,7 +55,15 @@ fn joined(history: Vec<Message>) -> ChatState {
     let (ticket, since) = join_ticket(&commands(&mut chat));
     assert_eq!(since, None);
     let members = vec!["ada".into()];
-    chat.handle_join_ack(ticket, JoinAck::Joined { history, members }, t(0));
+    chat.handle_join_ack(
+        ticket,
+        JoinAck::Joined {
+            history,
+            members,
+            limits: None,
+        },
+        t(0),
+    );
     assert!(chat.is_joined());
     chat
 }
@@ -79,7 +87,7 @@ fn joining_waits_for_the_connection_and_invalid_input_is_refused() {
     assert_eq!(chat.join(" ", "lobby", t(0)), Err(InputError::EmptyName));
     assert_eq!(
         chat.join("ada", "a b", t(0)),
-        Err(InputError::RoomCharacters)
+        Err(InputError::RoomCharacter(' '))
     );
     chat.join("ada", "lobby", t(0)).expect("valid");
     assert!(
@@ -189,7 +197,15 @@ fn pending_messages_survive_a_lost_connection_and_are_resent_after_the_rejoin() 
     assert_eq!(since, Some(1), "the rejoin asks for what was missed");
     let history = vec![stored(2, "b", "bob", "two")];
     let members = vec!["ada".into(), "bob".into()];
-    chat.handle_join_ack(ticket, JoinAck::Joined { history, members }, t(5));
+    chat.handle_join_ack(
+        ticket,
+        JoinAck::Joined {
+            history,
+            members,
+            limits: None,
+        },
+        t(5),
+    );
     let resent = sends(&commands(&mut chat));
     assert_eq!(resent.len(), 2);
     assert_eq!(&resent[0].1, in_flight_id, "same id as before the loss");
@@ -218,7 +234,15 @@ fn a_skipped_seq_asks_join_since_the_last_in_sync_and_merges_the_answer() {
         stored(4, "d", "bob", "four"),
     ];
     let members = vec!["ada".into(), "bob".into()];
-    chat.handle_join_ack(ticket, JoinAck::Joined { history, members }, t(3));
+    chat.handle_join_ack(
+        ticket,
+        JoinAck::Joined {
+            history,
+            members,
+            limits: None,
+        },
+        t(3),
+    );
     assert_eq!(seqs(&chat), [Some(1), Some(2), Some(3), Some(4), Some(5)]);
     assert_eq!(chat.room().map(|r| r.synced_seq()), Some(5));
     chat.handle_message(stored(6, "f", "bob", "six"), t(4));
@@ -274,6 +298,7 @@ fn a_presence_handled_before_the_join_ack_is_not_overwritten_by_its_older_member
         JoinAck::Joined {
             history: vec![],
             members,
+            limits: None,
         },
         t(1),
     );
@@ -290,6 +315,7 @@ fn a_presence_handled_before_the_join_ack_is_not_overwritten_by_its_older_member
         JoinAck::Joined {
             history: vec![],
             members,
+            limits: None,
         },
         t(3),
     );
@@ -412,6 +438,7 @@ fn an_ack_of_an_abandoned_join_is_ignored() {
     let joined = |history| JoinAck::Joined {
         history,
         members: vec![],
+        limits: None,
     };
     chat.handle_join_ack(old, joined(vec![stored(1, "a", "bob", "stale")]), t(3));
     assert!(!chat.is_joined());
@@ -446,6 +473,7 @@ fn a_durable_chat_queues_each_message_once_and_leaves_re_sending_to_the_outbox()
         JoinAck::Joined {
             history: vec![],
             members,
+            limits: None,
         },
         t(3),
     );
@@ -465,6 +493,7 @@ fn a_durable_chat_queues_each_message_once_and_leaves_re_sending_to_the_outbox()
         JoinAck::Joined {
             history: vec![],
             members,
+            limits: None,
         },
         t(6),
     );
@@ -528,7 +557,15 @@ fn a_reload_shows_saved_history_and_pending_rows_and_joins_since_the_saved_seq()
         stored(5, "mine", "ada", "typed offline"),
     ];
     let members = vec!["ada".into(), "bob".into()];
-    chat.handle_join_ack(ticket, JoinAck::Joined { history, members }, t(2));
+    chat.handle_join_ack(
+        ticket,
+        JoinAck::Joined {
+            history,
+            members,
+            limits: None,
+        },
+        t(2),
+    );
     assert_eq!(seqs(&chat), [Some(1), Some(2), Some(3), Some(4), Some(5)]);
     assert_eq!(
         statuses(&chat).last(),
@@ -558,4 +595,28 @@ fn an_own_ack_after_a_gap_asks_for_the_missing_messages() {
     chat.handle_message_ack(sent[0].0, MessageAck::Stored { seq: 3 }, t(2));
     let (_, since) = join_ticket(&commands(&mut chat));
     assert_eq!(since, Some(1), "seq 2 was never seen");
+}
+
+#[test]
+fn the_longest_text_is_the_one_the_server_says() {
+    let mut chat = ChatState::new(1);
+    chat.join("ada", "lobby", t(0)).expect("valid");
+    chat.handle_connected(t(0));
+    let (ticket, _) = join_ticket(&commands(&mut chat));
+    let limits = Some(crate::chat::ChatLimits { max_text_chars: 10 });
+    let joined = JoinAck::Joined {
+        history: vec![],
+        members: vec!["ada".into()],
+        limits,
+    };
+    chat.handle_join_ack(ticket, joined, t(1));
+    assert_eq!(chat.limits().max_text_chars, 10);
+    assert_eq!(
+        chat.send("eleven char", t(2)),
+        Err(InputError::LongText {
+            chars: 11,
+            limit: 10
+        })
+    );
+    assert_eq!(chat.send("ten chars!", t(2)), Ok(()));
 }

@@ -74,7 +74,7 @@ test('an empty message and an invalid room are refused with sentences instead of
   await page.getByTestId('send-button').click();
   const error = page.getByTestId('error');
   await error.waitFor({ timeout: 5000 });
-  assert.match(await error.textContent(), /Type a message/);
+  assert.match(await error.textContent(), /The message is empty; type some text/);
   assert.equal(await page.getByTestId('message').count(), 0);
 
   await page.getByTestId('room-input').fill('no spaces allowed');
@@ -85,6 +85,36 @@ test('an empty message and an invalid room are refused with sentences instead of
     { timeout: 5000 },
   );
   await page.close();
+});
+
+test("the longest text is the server's: a server started with --max-text-chars 10 has the page refuse 11", async () => {
+  const strict = await startServer(['--static-dir', dist, '--max-text-chars', '10']);
+  try {
+    const page = await browser.context.newPage();
+    await page.goto(strict.url + '/?room=limits&name=ada');
+    await waitForState(page, 'connected');
+    await page.getByTestId('member').first().waitFor({ timeout: 10000 });
+    await page.getByTestId('message-input').fill('eleven char');
+    await page.getByTestId('send-button').click();
+    const error = page.getByTestId('error');
+    await error.waitFor({ timeout: 5000 });
+    assert.equal(
+      await error.textContent(),
+      'The message is 11 characters long; the limit is 10.',
+      'refused at once, with the limit the server gave in its join ack',
+    );
+    assert.equal(await page.getByTestId('message').count(), 0, 'nothing was sent');
+    await page.getByTestId('message-input').fill('ten chars!');
+    await page.getByTestId('send-button').click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=message-status]')?.textContent === 'sent',
+      null,
+      { timeout: 10000 },
+    );
+    await page.close();
+  } finally {
+    await stopServer(strict);
+  }
 });
 
 test('with ?transport=polling the page connects over polling and can join', async () => {

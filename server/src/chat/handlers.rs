@@ -2,6 +2,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use leptos_socketio::chat::ChatLimits;
 use serde::Serialize;
 use socketioxide::extract::SocketRef;
 use socketioxide::socket::{DisconnectReason, Sid};
@@ -27,12 +28,14 @@ struct Done {
     ok: bool,
 }
 
-/// The ack of a successful `join`.
+/// The ack of a successful `join`: with the limits the client checks
+/// what it sends against (`--max-text-chars`).
 #[derive(Debug, Serialize)]
 struct Joined<'a> {
     ok: bool,
     history: &'a [Message],
     members: &'a [String],
+    limits: ChatLimits,
 }
 
 /// The ack of a stored (or already stored) `message`.
@@ -162,6 +165,9 @@ impl Chat {
                     ok: true,
                     history: &history,
                     members: &members,
+                    limits: ChatLimits {
+                        max_text_chars: self.settings.max_text_chars,
+                    },
                 },
                 &self.metrics,
             );

@@ -2,20 +2,18 @@
 //!
 //! Plain functions from a JSON value to a checked request, or a
 //! [`Rejection`] carrying the reason (a metrics label) and a sentence a
-//! person can act on. They never panic, whatever the input.
+//! person can act on. They never panic, whatever the input. The rules for
+//! names, rooms, texts and ids, their limits and their sentences, are the
+//! client library's (`leptos_socketio::chat`): one definition, so the two
+//! cannot drift; this file reads the JSON and counts the reasons.
 
 use std::fmt;
 
+use leptos_socketio::chat::{check_id, check_name, check_room, check_text, InputError};
+pub use leptos_socketio::chat::{
+    DEFAULT_MAX_TEXT_CHARS, MAX_ID_CHARS, MAX_NAME_CHARS, MAX_ROOM_CHARS,
+};
 use serde_json::Value;
-
-/// Most characters in a room name.
-pub const MAX_ROOM_CHARS: usize = 64;
-/// Most characters in a name, after trimming.
-pub const MAX_NAME_CHARS: usize = 32;
-/// Most characters in a client-made message id.
-pub const MAX_ID_CHARS: usize = 128;
-/// Default most characters in a message text (`--max-text-chars`).
-pub const DEFAULT_MAX_TEXT_CHARS: usize = 4000;
 
 /// Why an input was refused; each has a stable metrics label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -149,6 +147,25 @@ impl Rejection {
     }
 }
 
+impl From<InputError> for Rejection {
+    /// A broken rule of the contract, with the library's sentence.
+    fn from(err: InputError) -> Self {
+        let reason = match err {
+            InputError::EmptyName | InputError::LongName(_) | InputError::ControlInName => {
+                Reason::BadName
+            }
+            InputError::EmptyRoom | InputError::LongRoom(_) | InputError::RoomCharacter(_) => {
+                Reason::BadRoom
+            }
+            InputError::EmptyText => Reason::BadText,
+            InputError::LongText { .. } => Reason::TextTooLong,
+            InputError::BadId => Reason::BadId,
+            InputError::NotInRoom => Reason::NotJoined,
+        };
+        Self::new(reason, err.to_string())
+    }
+}
+
 impl fmt::Display for Rejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
@@ -263,57 +280,25 @@ const ROOM_RULE: &str = "1–64 letters, digits, \"-\", \"_\" or \".\"";
 /// Checks a room name: 1–64 characters, each a letter, a digit, `-`, `_`
 /// or `.` (not trimmed: a space is refused).
 pub fn room(value: Option<&Value>) -> Result<String, Rejection> {
-    let bad = |message: String| Err(Rejection::new(Reason::BadRoom, message));
     let Some(Value::String(room)) = value else {
-        return bad(format!("Give the room as a string of {ROOM_RULE}."));
+        return Err(Rejection::new(
+            Reason::BadRoom,
+            format!("Give the room as a string of {ROOM_RULE}."),
+        ));
     };
-    let chars = room.chars().count();
-    if chars == 0 {
-        return bad(format!("The room name is empty; give {ROOM_RULE}."));
-    }
-    if chars > MAX_ROOM_CHARS {
-        return bad(format!(
-            "The room name is {chars} characters long; the limit is {MAX_ROOM_CHARS}."
-        ));
-    }
-    if let Some(c) = room
-        .chars()
-        .find(|c| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.')))
-    {
-        return bad(format!(
-            "The room name may only hold letters, digits, \"-\", \"_\" and \".\"; {c:?} is not allowed."
-        ));
-    }
-    Ok(room.clone())
+    Ok(check_room(room)?)
 }
 
 /// Checks a name: 1–32 characters after trimming, no control characters.
 /// Returns it trimmed.
 pub fn name(value: Option<&Value>) -> Result<String, Rejection> {
-    let bad = |message: String| Err(Rejection::new(Reason::BadName, message));
     let Some(Value::String(name)) = value else {
-        return bad(format!(
-            "Give your name as a string of 1–{MAX_NAME_CHARS} characters."
+        return Err(Rejection::new(
+            Reason::BadName,
+            format!("Give your name as a string of 1–{MAX_NAME_CHARS} characters."),
         ));
     };
-    let name = name.trim();
-    let chars = name.chars().count();
-    if chars == 0 {
-        return bad(format!(
-            "The name is empty; give 1–{MAX_NAME_CHARS} characters."
-        ));
-    }
-    if chars > MAX_NAME_CHARS {
-        return bad(format!(
-            "The name is {chars} characters long; the limit is {MAX_NAME_CHARS}."
-        ));
-    }
-    if let Some(c) = name.chars().find(|c| c.is_control()) {
-        return bad(format!(
-            "The name holds a control character ({c:?}); use visible characters only."
-        ));
-    }
-    Ok(name.to_owned())
+    Ok(check_name(name)?)
 }
 
 /// Checks a message text: not empty after trimming, at most
@@ -326,35 +311,17 @@ pub fn text(value: Option<&Value>, max_chars: usize) -> Result<String, Rejection
             "Give the message text as a string.",
         ));
     };
-    if text.trim().is_empty() {
-        return Err(Rejection::new(
-            Reason::BadText,
-            "The message is empty; type some text before sending.",
-        ));
-    }
-    let chars = text.chars().count();
-    if chars > max_chars {
-        return Err(Rejection::new(
-            Reason::TextTooLong,
-            format!("The message is {chars} characters long; the limit is {max_chars}."),
-        ));
-    }
-    Ok(text.clone())
+    Ok(check_text(text, max_chars)?)
 }
 
 /// Checks a client-made message id: a string of 1–128 characters.
 pub fn id(value: Option<&Value>) -> Result<String, Rejection> {
     match value {
-        Some(Value::String(id)) if !id.is_empty() && id.chars().count() <= MAX_ID_CHARS => {
+        Some(Value::String(id)) => {
+            check_id(id)?;
             Ok(id.clone())
         }
-        _ => Err(Rejection::new(
-            Reason::BadId,
-            format!(
-                "Give the message a client-made id: a string of 1–{MAX_ID_CHARS} characters, \
-                 unique in the room."
-            ),
-        )),
+        _ => Err(InputError::BadId.into()),
     }
 }
 
@@ -443,7 +410,10 @@ mod tests {
             assert_eq!(reason(name(Some(&bad))), Reason::BadName, "{bad}");
         }
         let control = name(Some(&json!("a\tb"))).expect_err("tab");
-        assert!(control.message.contains("'\\t'"), "{control}");
+        assert_eq!(
+            control.message,
+            "The name holds a control character; use visible characters only."
+        );
     }
 
     #[test]

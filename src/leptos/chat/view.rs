@@ -150,7 +150,7 @@ pub(super) fn render(parts: Parts) -> impl IntoView {
                     data-testid="name-input"
                     type="text"
                     autocomplete="nickname"
-                    maxlength="32"
+                    maxlength=crate::chat::MAX_NAME_CHARS.to_string()
                     prop:value=move || name_input.get()
                     on:input=move |ev| name_input.set(event_target_value(&ev))
                 />
@@ -160,7 +160,7 @@ pub(super) fn render(parts: Parts) -> impl IntoView {
                     data-testid="room-input"
                     type="text"
                     autocomplete="off"
-                    maxlength="64"
+                    maxlength=crate::chat::MAX_ROOM_CHARS.to_string()
                     prop:value=move || room_input.get()
                     on:input=move |ev| room_input.set(event_target_value(&ev))
                 />
