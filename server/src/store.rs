@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use serde::Serialize;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 use thiserror::Error;
@@ -18,22 +17,9 @@ use tokio::sync::Mutex;
 /// The database file's name inside the data directory.
 pub const DB_FILE: &str = "chat.sqlite3";
 
-/// A stored chat message, as the `message` event and `join` history carry it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Message {
-    /// The room.
-    pub room: String,
-    /// The per-room sequence number, from 1.
-    pub seq: u64,
-    /// The client-made id.
-    pub id: String,
-    /// The sender's name in the room.
-    pub name: String,
-    /// The text.
-    pub text: String,
-    /// When it was stored, in milliseconds since the Unix epoch.
-    pub ts: i64,
-}
+/// A stored chat message, as the `message` event and `join` history carry
+/// it: the contract's own type, shared with the client.
+pub use leptos_socketio::chat::Message;
 
 /// The outcome of [`Store::append`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,7 +169,7 @@ impl Store {
             id: id.to_owned(),
             name: name.to_owned(),
             text: text.to_owned(),
-            ts,
+            ts: to_u64(ts),
         }))
     }
 
@@ -228,7 +214,7 @@ impl Store {
                     id: row.try_get("id")?,
                     name: row.try_get("name")?,
                     text: row.try_get("text")?,
-                    ts: row.try_get("ts")?,
+                    ts: to_u64(row.try_get("ts")?),
                 })
             })
             .collect()

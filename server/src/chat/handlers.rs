@@ -2,7 +2,8 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use leptos_socketio::chat::ChatLimits;
+// The payloads are the contract's own types, shared with the client.
+use leptos_socketio::chat::{ChatLimits, JoinAck, MessageAck, Presence, TypingNotice};
 use serde::Serialize;
 use socketioxide::extract::SocketRef;
 use socketioxide::socket::{DisconnectReason, Sid};
@@ -13,7 +14,7 @@ use super::delivery::{emit_to, Reply};
 use super::inbox::Request;
 use super::validate::{Event, JoinRequest, MessageRequest, Rejection};
 use super::Chat;
-use crate::store::{Appended, Message};
+use crate::store::Appended;
 
 /// `{ok:false, error}`.
 #[derive(Debug, Serialize)]
@@ -26,37 +27,6 @@ struct Failure<'a> {
 #[derive(Debug, Serialize)]
 struct Done {
     ok: bool,
-}
-
-/// The ack of a successful `join`: with the limits the client checks
-/// what it sends against (`--max-text-chars`).
-#[derive(Debug, Serialize)]
-struct Joined<'a> {
-    ok: bool,
-    history: &'a [Message],
-    members: &'a [String],
-    limits: ChatLimits,
-}
-
-/// The ack of a stored (or already stored) `message`.
-#[derive(Debug, Serialize)]
-struct Sent {
-    ok: bool,
-    seq: u64,
-}
-
-/// The `presence` event.
-#[derive(Debug, Serialize)]
-struct Presence<'a> {
-    room: &'a str,
-    members: &'a [String],
-}
-
-/// The `typing` event sent to the other members.
-#[derive(Debug, Serialize)]
-struct Typing<'a> {
-    room: &'a str,
-    name: &'a str,
 }
 
 /// Milliseconds since the Unix epoch, from the server clock.
@@ -112,8 +82,8 @@ impl Chat {
             &sids,
             "presence",
             &Presence {
-                room,
-                members: &members,
+                room: room.to_owned(),
+                members,
             },
             &self.metrics,
         );
@@ -161,13 +131,12 @@ impl Chat {
             let members = rooms.names(&request.room);
             reply.send(
                 "join",
-                &Joined {
-                    ok: true,
-                    history: &history,
-                    members: &members,
-                    limits: ChatLimits {
+                &JoinAck::Joined {
+                    history,
+                    members,
+                    limits: Some(ChatLimits {
                         max_text_chars: self.settings.max_text_chars,
-                    },
+                    }),
                 },
                 &self.metrics,
             );
@@ -209,12 +178,15 @@ impl Chat {
             }
         };
         match seq {
-            Ok(seq) => reply.send("message", &Sent { ok: true, seq }, &self.metrics),
+            Ok(seq) => reply.send("message", &MessageAck::Stored { seq }, &self.metrics),
             Err(e) => {
                 self.metrics.store_error();
                 warn!(%sid, room = %request.room, error = %e, "message: cannot store it");
                 let error = "The message could not be stored; send it again in a moment.";
-                reply.send("message", &Failure { ok: false, error }, &self.metrics);
+                let refused = MessageAck::Refused {
+                    error: error.to_owned(),
+                };
+                reply.send("message", &refused, &self.metrics);
             }
         }
     }
@@ -238,7 +210,10 @@ impl Chat {
             io,
             &others,
             "typing",
-            &Typing { room, name: &name },
+            &TypingNotice {
+                room: room.to_owned(),
+                name,
+            },
             &self.metrics,
         );
         reply.send("typing", &Done { ok: true }, &self.metrics);
