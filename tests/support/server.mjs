@@ -22,18 +22,19 @@ export function tempDataDir() {
 }
 
 /**
- * Starts the server on a free port with extra `args` (and extra environment
- * variables `env`) and resolves with
+ * Starts the server on a free port (or on `port`, to restart one where it
+ * was) with extra `args` (and extra environment variables `env`) and
+ * resolves with
  * `{ child, url, stderr(), dataDir }` once it printed its URL line.
  * Unless `args` give a `--data-dir`, the history goes to a fresh temporary
  * directory (never ./data).
  */
-export function startServer(args = [], env = {}) {
+export function startServer(args = [], env = {}, { port = 0 } = {}) {
   const given = args.some((a) => a.startsWith('--data-dir')) || 'LSIO_DATA_DIR' in env;
   const dataDir = given ? undefined : tempDataDir();
   const dataArgs = dataDir ? ['--data-dir', dataDir] : [];
   return new Promise((resolve, reject) => {
-    const child = spawn(serverBin, ['--host', '127.0.0.1', '--port', '0', ...dataArgs, ...args], {
+    const child = spawn(serverBin, ['--host', '127.0.0.1', '--port', String(port), ...dataArgs, ...args], {
       env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

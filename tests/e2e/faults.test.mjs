@@ -1,0 +1,297 @@
+// Faults, counted: the demo app in headless Chromium against our server
+// while the server process is killed, frozen, or the network breaks, with
+// exact counts printed and asserted (sent, acked, shown per page,
+// duplicates, order).
+//
+// The page is served by one server (`page`); its socket goes to another
+// (`chat`, `?server=`), which the tests kill, freeze and restart on the same
+// port and the same data directory, or reach through a proxy.
+//
+// LSIO_DIST overrides the app directory (default dist/).
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { root, startServer, stopServer } from '../support/server.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from '../support/browser.mjs';
+import { Proxy } from '../support/proxy.mjs';
+
+const dist = process.env.LSIO_DIST ?? path.join(root, 'dist');
+const scratch = mkdtempSync(path.join(tmpdir(), 'lsio-e2e-faults-'));
+
+let page0; // serves the app
+let browser;
+
+before(async () => {
+  page0 = await startServer(['--static-dir', dist, '--data-dir', path.join(scratch, 'page')]);
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+});
+
+after(async () => {
+  await browser?.close();
+  if (page0) await stopServer(page0);
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A chat server that can be killed, frozen and restarted where it was:
+ * same port, same data directory. Rate limits are lifted (the pages send
+ * faster than a person, and re-send whole outboxes after each restart).
+ */
+async function chatServer(name, extra = []) {
+  const args = [
+    '--data-dir',
+    path.join(scratch, name),
+    '--allowed-origin',
+    page0.url,
+    '--rate-limit-per-sec',
+    '100000',
+    '--rate-limit-burst',
+    '100000',
+    '--history-limit',
+    '1000',
+    ...extra,
+  ];
+  const chat = { args, server: await startServer(args) };
+  chat.port = Number(new URL(chat.server.url).port);
+  chat.url = chat.server.url;
+  chat.kill = async () => {
+    const exited = new Promise((r) => chat.server.child.once('exit', r));
+    chat.server.child.kill('SIGKILL');
+    await exited;
+  };
+  chat.restart = async () => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        chat.server = await startServer(args, {}, { port: chat.port });
+        return;
+      } catch (e) {
+        if (attempt >= 20) throw e;
+        await sleep(100); // the port may still be held for a moment
+      }
+    }
+  };
+  chat.signal = (sig) => chat.server.child.kill(sig);
+  chat.stop = () => stopServer(chat.server);
+  return chat;
+}
+
+/** A counter from a server's /metrics. */
+async function metric(url, name) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  assert.ok(line, `${name} in /metrics`);
+  return Number(line.split(' ')[1]);
+}
+
+async function openPage(context, socketUrl, room, name, extra = '') {
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(e.message));
+  await page.goto(`${page0.url}/?server=${encodeURIComponent(socketUrl)}&room=${room}&name=${name}${extra}`);
+  await waitForState(page, 'connected');
+  await page.getByTestId('member').first().waitFor({ timeout: 10000 });
+  return page;
+}
+
+function waitForState(page, want, timeout = 15000) {
+  return page.waitForFunction(
+    (want) => document.querySelector('[data-testid=connection-state]')?.textContent === want,
+    want,
+    { timeout },
+  );
+}
+
+/**
+ * Types and sends `texts` in the page, one every `gapMs`, through the
+ * composer as a person would (the input event, then the send button).
+ */
+function typeAll(page, texts, gapMs) {
+  return page.evaluate(
+    async ({ texts, gapMs }) => {
+      const input = document.querySelector('[data-testid=message-input]');
+      const button = document.querySelector('[data-testid=send-button]');
+      for (const text of texts) {
+        input.value = text;
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+        button.click();
+        await new Promise((r) => setTimeout(r, gapMs));
+      }
+    },
+    { texts, gapMs },
+  );
+}
+
+/** The rows shown, in order: `{text, status, seq}`. */
+function rows(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('[data-testid=message]')].map((m) => ({
+      text: m.querySelector('.lsio-chat-text')?.textContent ?? '',
+      status: m.querySelector('[data-testid=message-status]')?.textContent ?? null,
+    })),
+  );
+}
+
+/** Waits until `page` shows every text of `texts`, its own ones as sent. */
+function waitAllShown(page, texts, timeout) {
+  return page.waitForFunction(
+    (texts) => {
+      const shown = new Map();
+      for (const m of document.querySelectorAll('[data-testid=message]')) {
+        shown.set(
+          m.querySelector('.lsio-chat-text')?.textContent,
+          m.querySelector('[data-testid=message-status]')?.textContent ?? 'other',
+        );
+      }
+      return texts.every((t) => shown.has(t) && shown.get(t) !== 'pending' && shown.get(t) !== 'failed');
+    },
+    texts,
+    { timeout, polling: 250 },
+  );
+}
+
+function duplicates(list) {
+  return list.length - new Set(list).size;
+}
+
+test('two pages send 300 messages each while the server is killed and restarted 3 times: 600 shown once each, same order, all acked', async () => {
+  const chat = await chatServer('kill');
+  const context = await browser.newContext();
+  const room = 'faults-kill';
+  const a = await openPage(context, chat.url, room, 'ann');
+  const b = await openPage(await browser.newContext(), chat.url, room, 'ben');
+  const fromA = Array.from({ length: 300 }, (_, i) => `ann ${String(i + 1).padStart(3, '0')}`);
+  const fromB = Array.from({ length: 300 }, (_, i) => `ben ${String(i + 1).padStart(3, '0')}`);
+
+  const typing = Promise.all([typeAll(a, fromA, 40), typeAll(b, fromB, 40)]);
+  let kills = 0;
+  for (const at of [2500, 3500, 3500]) {
+    await sleep(at);
+    await chat.kill();
+    kills += 1;
+    await sleep(600);
+    await chat.restart();
+  }
+  await typing;
+  const all = [...fromA, ...fromB];
+  await waitAllShown(a, all, 60000);
+  await waitAllShown(b, all, 60000);
+
+  const shownA = (await rows(a)).map((r) => r.text).filter((t) => all.includes(t));
+  const shownB = (await rows(b)).map((r) => r.text).filter((t) => all.includes(t));
+  const ackedA = (await rows(a)).filter((r) => fromA.includes(r.text) && r.status === 'sent').length;
+  const ackedB = (await rows(b)).filter((r) => fromB.includes(r.text) && r.status === 'sent').length;
+  const stored = await metric(chat.url, 'lsio_messages_stored_total');
+  const resent = await metric(chat.url, 'lsio_messages_duplicate_total');
+  console.log(
+    `faults, ${kills} SIGKILLs: sent 600, acked ${ackedA + ackedB}, shown on page A ${shownA.length} ` +
+      `(duplicates ${duplicates(shownA)}), on page B ${shownB.length} (duplicates ${duplicates(shownB)}), ` +
+      `same order ${JSON.stringify(shownA) === JSON.stringify(shownB)}; stored since the last restart ${stored}, ` +
+      `re-sent ids refused as already stored since then ${resent}`,
+  );
+  assert.equal(shownA.length, 600);
+  assert.equal(shownB.length, 600);
+  assert.equal(duplicates(shownA), 0);
+  assert.equal(duplicates(shownB), 0);
+  assert.deepEqual(shownA, shownB, 'the same seq order on both pages');
+  assert.equal(ackedA + ackedB, 600, 'every message acked (sent)');
+  for (const [own, shown] of [
+    [fromA, shownA],
+    [fromB, shownB],
+  ]) {
+    assert.deepEqual(
+      shown.filter((t) => own.includes(t)),
+      own,
+      "each person's messages in the order they were typed",
+    );
+  }
+  assert.deepEqual([...a.errors, ...b.errors], []);
+  await context.close();
+  await chat.stop();
+});
+
+test('the server frozen past pingInterval + pingTimeout: the page shows reconnecting in time, and what was sent meanwhile arrives once after SIGCONT', async () => {
+  const chat = await chatServer('freeze', ['--ping-interval-ms', '1000', '--ping-timeout-ms', '1000']);
+  const context = await browser.newContext();
+  const room = 'faults-freeze';
+  const a = await openPage(context, chat.url, room, 'cat');
+  const b = await openPage(await browser.newContext(), chat.url, room, 'dan');
+
+  chat.signal('SIGSTOP');
+  const frozenAt = Date.now();
+  await waitForState(a, 'reconnecting', 5000);
+  const noticedMs = Date.now() - frozenAt;
+  const sent = Array.from({ length: 10 }, (_, i) => `while frozen ${i + 1}`);
+  await typeAll(a, sent, 50);
+  await sleep(Math.max(0, 4000 - (Date.now() - frozenAt)));
+  chat.signal('SIGCONT');
+  const frozenMs = Date.now() - frozenAt;
+
+  await waitAllShown(a, sent, 20000);
+  await waitAllShown(b, sent, 20000);
+  const shownA = (await rows(a)).map((r) => r.text).filter((t) => sent.includes(t));
+  const shownB = (await rows(b)).map((r) => r.text).filter((t) => sent.includes(t));
+  console.log(
+    `faults, SIGSTOP for ${frozenMs} ms (ping 1000 + 1000): "reconnecting" after ${noticedMs} ms; ` +
+      `sent meanwhile 10, shown on the sender ${shownA.length} (duplicates ${duplicates(shownA)}), ` +
+      `on the other page ${shownB.length} (duplicates ${duplicates(shownB)})`,
+  );
+  assert.ok(noticedMs <= 3500, `reconnecting within pingInterval + pingTimeout (+ a margin): ${noticedMs} ms`);
+  assert.deepEqual(shownA, sent, 'once each, in order');
+  assert.deepEqual(shownB, sent, 'once each, in order, on the other page too');
+  assert.deepEqual([...a.errors, ...b.errors], []);
+  await context.close();
+  await chat.stop();
+});
+
+test('WebSocket breaks mid-session and keeps failing: the page goes on over polling, loses nothing, and upgrades back once it heals', async () => {
+  const chat = await chatServer('websocket');
+  const proxy = new Proxy({ backendPort: chat.port });
+  await proxy.listen();
+  const context = await browser.newContext();
+  const room = 'faults-websocket';
+  const a = await openPage(context, proxy.url, room, 'eve');
+  assert.equal(await a.getByTestId('transport').textContent(), 'websocket');
+
+  proxy.setMode('cut');
+  proxy.setMode('refuse-upgrade');
+  await a.waitForFunction(
+    () =>
+      document.querySelector('[data-testid=connection-state]')?.textContent === 'connected' &&
+      document.querySelector('[data-testid=transport]')?.textContent === 'polling',
+    null,
+    { timeout: 15000 },
+  );
+  const overPolling = Array.from({ length: 20 }, (_, i) => `over polling ${i + 1}`);
+  await typeAll(a, overPolling, 30);
+  await waitAllShown(a, overPolling, 15000);
+  const refused = proxy.getStats().upgradesRefused;
+
+  proxy.setMode('pass');
+  const healedAt = Date.now();
+  await a.waitForFunction(() => document.querySelector('[data-testid=transport]')?.textContent === 'websocket', null, {
+    timeout: 20000,
+  });
+  const upgradedMs = Date.now() - healedAt;
+  const afterUpgrade = Array.from({ length: 5 }, (_, i) => `after the upgrade ${i + 1}`);
+  await typeAll(a, afterUpgrade, 30);
+  const all = [...overPolling, ...afterUpgrade];
+  await waitAllShown(a, all, 15000);
+  const shown = (await rows(a)).map((r) => r.text).filter((t) => all.includes(t));
+  console.log(
+    `faults, WebSocket refused (${refused} upgrades refused): sent 20 over polling and 5 after the ` +
+      `upgrade back (${upgradedMs} ms after the network healed), shown ${shown.length} ` +
+      `(duplicates ${duplicates(shown)}), in order ${JSON.stringify(shown) === JSON.stringify(all)}`,
+  );
+  assert.ok(refused >= 1, 'the WebSocket really was refused');
+  assert.deepEqual(shown, all);
+  assert.deepEqual(a.errors, []);
+  await context.close();
+  proxy.close();
+  await chat.stop();
+});
