@@ -15,6 +15,10 @@
 //   offline         destroys every current connection, as `cut`, and every
 //                   new one as soon as it is accepted, until the mode
 //                   changes: the network is gone.
+//
+// Besides the modes: `latencyMs` (constructor option, or set the property)
+// delays every chunk by that much in each direction, keeping their order;
+// cutOne() destroys one current connection picked at random.
 //   freeze          keeps every connection open but forwards no bytes either
 //                   way (nor closes), and holds new connections the same
 //                   way; leaving `freeze` (for any other mode, normally
@@ -178,6 +182,12 @@ class Conn {
   }
 
   push(dir, item) {
+    const delay = this.proxy.latencyMs;
+    if (delay > 0) setTimeout(() => this.forward(dir, item), delay);
+    else this.forward(dir, item);
+  }
+
+  forward(dir, item) {
     if (this.proxy.frozen && !this.dead) {
       this.held.push([dir, item]);
       return;
@@ -283,9 +293,10 @@ class Conn {
 
 export class Proxy {
   /** A proxy to `backendPort` on `backendHost` (default 127.0.0.1); call listen(). */
-  constructor({ backendPort, backendHost = '127.0.0.1' }) {
+  constructor({ backendPort, backendHost = '127.0.0.1', latencyMs = 0 }) {
     this.backendPort = backendPort;
     this.backendHost = backendHost;
+    this.latencyMs = latencyMs;
     this.mode = 'pass';
     this.frozen = false;
     this.conns = new Set();
@@ -345,6 +356,16 @@ export class Proxy {
       for (const c of [...this.closedWhileFrozen]) c.release();
       this.closedWhileFrozen.clear();
     }
+  }
+
+  /** Destroys one current connection, picked at random; false if there is none. */
+  cutOne() {
+    const conns = [...this.conns];
+    if (conns.length === 0) return false;
+    const victim = conns[Math.floor(Math.random() * conns.length)];
+    this.conns.delete(victim);
+    victim.kill();
+    return true;
   }
 
   observe(head) {
