@@ -12,6 +12,7 @@ pub struct Metrics {
     messages_duplicate: AtomicU64,
     acks_sent: AtomicU64,
     deliveries_failed: AtomicU64,
+    redeliveries: AtomicU64,
     store_errors: AtomicU64,
     rejected: [AtomicU64; Reason::ALL.len()],
 }
@@ -52,6 +53,11 @@ impl Metrics {
     /// An event or ack could not be handed to a socket (buffer full, gone).
     pub fn delivery_failed(&self) {
         self.deliveries_failed.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A message a full send buffer had refused was handed over later.
+    pub fn redelivered(&self) {
+        self.redeliveries.fetch_add(1, Ordering::Relaxed);
     }
 
     /// The history store failed to read or write.
@@ -117,6 +123,12 @@ impl Metrics {
             "counter",
             "Events or acks that could not be handed to a socket (send buffer full or socket gone).",
             &[("", load(&self.deliveries_failed))],
+        );
+        family(
+            "lsio_redeliveries_total",
+            "counter",
+            "Messages handed over again, once its send buffer had room, to a socket whose buffer had refused them (the client then catches up by seq).",
+            &[("", load(&self.redeliveries))],
         );
         family(
             "lsio_store_errors_total",

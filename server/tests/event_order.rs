@@ -220,7 +220,7 @@ fn a_store_write_held_up_holds_up_only_its_own_connection() {
     let joined = bob.ask("join", json!({"room": "elsewhere", "name": "Bob"}));
     assert_eq!(
         joined,
-        json!({"ok": true, "history": [], "members": ["Bob"], "limits": {"maxTextChars": 4000}})
+        json!({"ok": true, "history": [], "members": ["Bob"], "limits": {"maxTextChars": 4000, "historyLimit": 100}})
     );
     assert_eq!(
         bob.ask("typing", json!({"room": "slow"})),

@@ -33,7 +33,7 @@ fn a_message_stored_before_sigterm_is_there_after_a_restart() {
     let joined = client.ask("join", json!({"room": "lobby", "name": "Ada"}));
     assert_eq!(
         joined,
-        json!({"ok": true, "history": [], "members": ["Ada"], "limits": {"maxTextChars": 4000}})
+        json!({"ok": true, "history": [], "members": ["Ada"], "limits": {"maxTextChars": 4000, "historyLimit": 100}})
     );
     let sent = client.ask(
         "message",

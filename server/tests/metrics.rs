@@ -152,4 +152,14 @@ fn a_full_send_buffer_is_counted_and_logged_as_failed_deliveries() {
     assert!(line.contains("WARN"), "{line}");
     assert!(line.contains("event=\"message\""), "{line}");
     assert!(line.contains("sid="), "{line}");
+
+    // Once `idle` reads again, the latest message its buffer refused comes
+    // after all: its seq tells the client what it missed (nothing is lost
+    // silently; it catches up with `join {since}`).
+    let mut latest = 0;
+    while latest < 12 {
+        latest = idle.next_event("message")["seq"].as_u64().expect("a seq");
+    }
+    let body = String::from_utf8_lossy(&http_get(server.authority(), "/metrics").body).into_owned();
+    assert!(value(&body, "lsio_redeliveries_total") >= 1, "{body}");
 }

@@ -16,24 +16,33 @@ pub const MAX_ID_CHARS: usize = 128;
 /// (`--max-text-chars` on the companion server).
 pub const DEFAULT_MAX_TEXT_CHARS: usize = 4000;
 
+/// The most messages a `join` returns unless the server says otherwise
+/// (`--history-limit` on the companion server).
+pub const DEFAULT_HISTORY_LIMIT: usize = 100;
+
 /// The limits a server may set, sent in its `join` ack as
-/// `limits: {maxTextChars}`; a server that sends none has the defaults.
+/// `limits: {maxTextChars, historyLimit}`; a server that sends none (or
+/// leaves one out) has the defaults.
 ///
 /// ```
 /// use leptos_socketio::chat::{ChatLimits, DEFAULT_MAX_TEXT_CHARS};
 /// assert_eq!(ChatLimits::default().max_text_chars, DEFAULT_MAX_TEXT_CHARS);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct ChatLimits {
     /// The longest message text, in characters.
     pub max_text_chars: usize,
+    /// The most messages one `join` returns: an answer this long may have
+    /// more after it, so the client asks again `since` its last `seq`.
+    pub history_limit: usize,
 }
 
 impl Default for ChatLimits {
     fn default() -> Self {
         Self {
             max_text_chars: DEFAULT_MAX_TEXT_CHARS,
+            history_limit: DEFAULT_HISTORY_LIMIT,
         }
     }
 }

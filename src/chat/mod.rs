@@ -43,8 +43,8 @@ mod typing;
 
 pub use id::IdGenerator;
 pub use input::{
-    check_id, check_name, check_room, check_text, ChatLimits, InputError, DEFAULT_MAX_TEXT_CHARS,
-    MAX_ID_CHARS, MAX_NAME_CHARS, MAX_ROOM_CHARS,
+    check_id, check_name, check_room, check_text, ChatLimits, InputError, DEFAULT_HISTORY_LIMIT,
+    DEFAULT_MAX_TEXT_CHARS, MAX_ID_CHARS, MAX_NAME_CHARS, MAX_ROOM_CHARS,
 };
 pub use message::{ChatMessage, Message, MessageStatus};
 pub use payload::{

@@ -155,11 +155,26 @@ impl Room {
     /// `since` (or the last 100, when anything older is out of reach), so
     /// afterwards the room counts as in sync up to the highest `seq` held:
     /// a hole left now is a `seq` that does not exist.
-    pub(crate) fn merge_history(&mut self, history: Vec<Message>) {
+    ///
+    /// When the answer is not `complete` (as long as the server's page),
+    /// more may follow: the room is in sync up to its last `seq` only, and
+    /// [`wants_more`](Self::wants_more) says to ask again.
+    pub(crate) fn merge_history(&mut self, history: Vec<Message>, complete: bool) {
         let answer = history.into_iter().map(|m| (m.seq, Stored::Message(m)));
-        for (_, stored) in self.stream.catch_up(answer) {
+        let merged = if complete {
+            self.stream.catch_up(answer)
+        } else {
+            self.stream.catch_up_page(answer)
+        };
+        for (_, stored) in merged {
             self.deliver(stored);
         }
+    }
+
+    /// Whether the room may be behind: the last catch-up was one page of
+    /// more (`last_page_full`), or items are held after a gap.
+    pub(crate) fn wants_more(&self, last_page_full: bool) -> bool {
+        last_page_full || self.has_gap()
     }
 
     /// A broadcast `message`: shown when it is next in `seq` order (with

@@ -368,7 +368,10 @@ impl ChatState {
                 self.limits = limits.unwrap_or_default();
                 let Some(room) = &mut self.room else { return };
                 room.set_joined(true);
-                room.merge_history(history);
+                // An answer as long as the server's page may have more after it.
+                let full_page = history.len() >= self.limits.history_limit;
+                room.merge_history(history, !full_page);
+                let behind = room.wants_more(full_page);
                 if !std::mem::take(&mut self.presence_while_joining) {
                     room.set_members(members);
                 }
@@ -378,17 +381,21 @@ impl ChatState {
                     self.commands.push_back(Command::Joined {
                         scope: durable_scope(room.name(), name),
                     });
-                    return;
+                } else {
+                    let unsent: Vec<String> = room
+                        .messages()
+                        .iter()
+                        .filter(|m| m.status == Some(MessageStatus::Pending))
+                        .map(|m| m.id.clone())
+                        .filter(|id| !self.sending.values().any(|s| s == id))
+                        .collect();
+                    for id in unsent {
+                        self.emit_message(&id);
+                    }
                 }
-                let unsent: Vec<String> = room
-                    .messages()
-                    .iter()
-                    .filter(|m| m.status == Some(MessageStatus::Pending))
-                    .map(|m| m.id.clone())
-                    .filter(|id| !self.sending.values().any(|s| s == id))
-                    .collect();
-                for id in unsent {
-                    self.emit_message(&id);
+                if behind {
+                    // The next page, since the last seq now held.
+                    self.request_join();
                 }
             }
             JoinAck::Refused { error } => {
@@ -403,11 +410,15 @@ impl ChatState {
         }
     }
 
-    /// A join's ack never came (the emit failed or was abandoned): it is
-    /// asked again on the next connection.
+    /// A join's ack never came (it timed out: an overloaded server may drop
+    /// an ack; or the emit failed): asked again now if connected, else on
+    /// the next connection.
     pub fn handle_join_lost(&mut self, ticket: Ticket) {
         if self.joining == Some(ticket) {
             self.joining = None;
+            if self.connected {
+                self.request_join();
+            }
         }
     }
 

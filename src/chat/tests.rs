@@ -447,13 +447,18 @@ fn an_ack_of_an_abandoned_join_is_ignored() {
 }
 
 #[test]
-fn a_lost_join_ack_is_asked_again_on_the_next_connection() {
+fn a_lost_join_ack_is_asked_again_at_once_while_connected_else_on_the_next_connection() {
     let mut chat = ChatState::new(1);
     chat.join("ada", "lobby", t(0)).expect("valid");
     chat.handle_connected(t(0));
     let (ticket, _) = join_ticket(&commands(&mut chat));
+    // An overloaded server dropped the ack: the join timed out.
     chat.handle_join_lost(ticket);
+    let (again, _) = join_ticket(&commands(&mut chat));
+    assert_ne!(again, ticket);
     chat.handle_disconnected(t(1));
+    chat.handle_join_lost(again);
+    assert!(commands(&mut chat).is_empty(), "not while disconnected");
     chat.handle_connected(t(2));
     join_ticket(&commands(&mut chat));
 }
@@ -603,7 +608,10 @@ fn the_longest_text_is_the_one_the_server_says() {
     chat.join("ada", "lobby", t(0)).expect("valid");
     chat.handle_connected(t(0));
     let (ticket, _) = join_ticket(&commands(&mut chat));
-    let limits = Some(crate::chat::ChatLimits { max_text_chars: 10 });
+    let limits = Some(crate::chat::ChatLimits {
+        max_text_chars: 10,
+        ..Default::default()
+    });
     let joined = JoinAck::Joined {
         history: vec![],
         members: vec!["ada".into()],
@@ -619,4 +627,41 @@ fn the_longest_text_is_the_one_the_server_says() {
         })
     );
     assert_eq!(chat.send("ten chars!", t(2)), Ok(()));
+}
+
+#[test]
+fn a_catch_up_as_long_as_the_servers_page_asks_for_the_next_page() {
+    let mut chat = joined(vec![stored(1, "a", "bob", "one")]);
+    // Live message 9 shows 2–8 are missing; the server's page is 3 long.
+    chat.handle_message(stored(9, "i", "bob", "nine"), t(1));
+    let (ticket, since) = join_ticket(&commands(&mut chat));
+    assert_eq!(since, Some(1));
+    let limits = Some(crate::chat::ChatLimits {
+        history_limit: 3,
+        ..Default::default()
+    });
+    let page = |from: u64| {
+        (from..from + 3)
+            .map(|s| stored(s, &format!("m{s}"), "bob", "x"))
+            .collect::<Vec<_>>()
+    };
+    let members = vec!["ada".into(), "bob".into()];
+    let ack = |history| JoinAck::Joined {
+        history,
+        members: members.clone(),
+        limits,
+    };
+    chat.handle_join_ack(ticket, ack(page(2)), t(2));
+    let (ticket, since) = join_ticket(&commands(&mut chat));
+    assert_eq!(since, Some(4), "a full page: ask for the next");
+    chat.handle_join_ack(ticket, ack(page(5)), t(3));
+    let (ticket, since) = join_ticket(&commands(&mut chat));
+    assert_eq!(since, Some(7));
+    chat.handle_join_ack(ticket, ack(vec![stored(8, "m8", "bob", "x")]), t(4));
+    assert!(commands(&mut chat).is_empty(), "caught up");
+    assert_eq!(
+        seqs(&chat),
+        (1..=9).map(Some).collect::<Vec<_>>(),
+        "no seq skipped, 9 released after 8"
+    );
 }

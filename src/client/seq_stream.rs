@@ -166,6 +166,49 @@ impl<T> SeqStream<T> {
         merged
     }
 
+    /// One page of the answer to a fetch after [`since`](Self::since) (or
+    /// [`gap`](Self::gap)), when the server may have more (it returned as
+    /// many as its page size): the page is delivered, in `seq` order
+    /// without what was already delivered, and the stream is in sync up to
+    /// its last `seq`; held items that now follow on come out too, and the
+    /// others stay held, so [`gap`](Self::gap) asks for the next page.
+    ///
+    /// ```
+    /// use leptos_socketio::client::SeqStream;
+    ///
+    /// let mut stream = SeqStream::resume(0);
+    /// stream.receive(9, "i"); // held: 1–8 are missing
+    /// let page = stream.catch_up_page(vec![(1, "a"), (2, "b"), (3, "c")]);
+    /// assert_eq!(page.len(), 3);
+    /// assert_eq!((stream.synced(), stream.gap()), (3, Some(3))); // fetch the next page
+    /// ```
+    pub fn catch_up_page(&mut self, page: impl IntoIterator<Item = (u64, T)>) -> Vec<(u64, T)> {
+        let early = std::mem::take(&mut self.early);
+        let mut delivered: Vec<(u64, T)> = Vec::new();
+        for (seq, item) in page {
+            let seen = if self.resumed {
+                seq <= self.synced
+            } else {
+                early.contains(&seq)
+            };
+            if seen {
+                continue;
+            }
+            if let Err(at) = delivered.binary_search_by_key(&seq, |(s, _)| *s) {
+                delivered.insert(at, (seq, item));
+            }
+        }
+        if let Some((last, _)) = delivered.last() {
+            self.synced = self.synced.max(*last);
+        }
+        self.resumed = true;
+        let synced = self.synced;
+        // Held items the page covered were delivered with it.
+        self.held.retain(|(seq, _)| *seq > synced);
+        self.release_next(&mut delivered);
+        delivered
+    }
+
     /// Moves held items that now follow on into `delivered`.
     fn release_next(&mut self, delivered: &mut Vec<(u64, T)>) {
         let next = self
@@ -223,6 +266,27 @@ mod tests {
         assert_eq!(seqs(&merged), [2, 4]);
         assert_eq!((stream.synced(), stream.gap()), (4, None));
         assert_eq!(stream.receive(5, ()), Arrival::InOrder(vec![(5, ())]));
+    }
+
+    #[test]
+    fn a_page_of_a_longer_answer_keeps_what_lies_beyond_it_held() {
+        let mut stream = SeqStream::resume(10);
+        assert_eq!(stream.receive(15, 'o'), Arrival::Held);
+        assert_eq!(stream.receive(30, 'z'), Arrival::Held);
+        let page = stream.catch_up_page(vec![(11, 'k'), (12, 'l'), (13, 'm'), (14, 'n')]);
+        assert_eq!(
+            seqs(&page),
+            [11, 12, 13, 14, 15],
+            "15 follows on from the page"
+        );
+        assert_eq!(
+            (stream.synced(), stream.gap()),
+            (15, Some(15)),
+            "16–29 still to fetch"
+        );
+        let rest: Vec<(u64, char)> = (16..=30).map(|s| (s, 'x')).collect();
+        assert_eq!(seqs(&stream.catch_up_page(rest)).len(), 15);
+        assert_eq!((stream.synced(), stream.gap()), (30, None));
     }
 
     #[test]

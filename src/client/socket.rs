@@ -284,7 +284,7 @@ impl Socket {
 
     /// An emit with options: [`timeout`](Emitter::timeout) for its
     /// acknowledgement, [`volatile`](Emitter::volatile).
-    fn emitter(&self) -> Emitter {
+    pub(crate) fn emitter(&self) -> Emitter {
         Emitter::new(self.clone())
     }
 

@@ -369,3 +369,4 @@ test('a 60-second soak through a proxy with latency that cuts a random connectio
   proxy.close();
   await chat.stop();
 });
+

@@ -42,7 +42,7 @@ describe('chat contract', () => {
       test('join acks empty history and the members; presence reaches the joiner', async () => {
         const room = freshRoom('join');
         const ack = await join(ada, room, '  Ada ');
-        assert.deepStrictEqual(ack, { ok: true, history: [], members: ['Ada'], limits: { maxTextChars: 4000 } });
+        assert.deepStrictEqual(ack, { ok: true, history: [], members: ['Ada'], limits: { maxTextChars: 4000, historyLimit: 100 } });
         assert.deepStrictEqual(await waitFor(ada, 'presence', (p) => p.room === room), { room, members: ['Ada'] });
         const second = await join(bob, room, 'Bob');
         assert.deepStrictEqual(second.members, ['Ada', 'Bob']);

@@ -10,7 +10,7 @@ use socketioxide::socket::{DisconnectReason, Sid};
 use socketioxide::SocketIo;
 use tracing::{debug, info, warn};
 
-use super::delivery::{emit_to, Reply};
+use super::delivery::{deliver_message, emit_to, Reply};
 use super::inbox::Request;
 use super::validate::{Event, JoinRequest, MessageRequest, Rejection};
 use super::Chat;
@@ -136,6 +136,8 @@ impl Chat {
                     members,
                     limits: Some(ChatLimits {
                         max_text_chars: self.settings.max_text_chars,
+                        history_limit: usize::try_from(self.settings.history_limit)
+                            .unwrap_or(usize::MAX),
                     }),
                 },
                 &self.metrics,
@@ -167,7 +169,7 @@ impl Chat {
                 Ok(Appended::Stored(message)) => {
                     self.metrics.message_stored();
                     let sids = self.rooms().sockets(&request.room);
-                    emit_to(io, &sids, "message", &message, &self.metrics);
+                    deliver_message(io, &sids, &message, &self.metrics, &self.lagging);
                     Ok(message.seq)
                 }
                 Ok(Appended::Duplicate { seq }) => {

@@ -28,7 +28,7 @@ use socketioxide::SocketIo;
 
 use crate::metrics::Metrics;
 use crate::store::Store;
-use delivery::Reply;
+use delivery::{Lagging, Reply};
 pub(crate) use handlers::log_connect;
 use handlers::log_disconnect;
 use inbox::Inbox;
@@ -80,6 +80,8 @@ pub struct Chat {
     /// messages in `seq` order and a joiner misses none between its history
     /// and the stream.
     order: RoomLocks,
+    /// Messages full send buffers refused, handed over again later.
+    lagging: Arc<Lagging>,
 }
 
 impl Chat {
@@ -91,6 +93,7 @@ impl Chat {
             metrics,
             rooms: Mutex::new(Rooms::default()),
             order: RoomLocks::default(),
+            lagging: Arc::default(),
         }
     }
 

@@ -3,6 +3,7 @@
 //! how payloads travel (JSON values today).
 
 use std::future::Future;
+use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -35,6 +36,10 @@ pub(super) enum Reply {
     /// The message's ack (`None`: it never came).
     Message(Ticket, Option<MessageAck>),
 }
+
+/// How long a `join` waits for its ack before it is asked again (an
+/// overloaded server may drop an ack when the socket's buffer is full).
+const JOIN_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The sentence for an ack this app cannot read.
 const UNREADABLE: &str = "The server answered in a way this app does not understand.";
@@ -88,7 +93,9 @@ impl Wire {
     pub(super) fn perform(&self, command: Command, reply: impl FnOnce(Reply) + 'static) {
         match command {
             Command::Join { ticket, request } => {
-                let ack = self.emit_with_ack("join", request, |error| JoinAck::Refused { error });
+                let ack = self.emit_with_ack("join", request, Some(JOIN_TIMEOUT), |error| {
+                    JoinAck::Refused { error }
+                });
                 leptos::task::spawn_local(async move { reply(Reply::Join(ticket, ack.await)) });
             }
             Command::SendMessage {
@@ -102,8 +109,9 @@ impl Wire {
             Command::SendMessage {
                 ticket, request, ..
             } => {
-                let ack =
-                    self.emit_with_ack("message", request, |error| MessageAck::Refused { error });
+                let ack = self.emit_with_ack("message", request, None, |error| {
+                    MessageAck::Refused { error }
+                });
                 leptos::task::spawn_local(async move { reply(Reply::Message(ticket, ack.await)) });
             }
             Command::Joined { scope } => self.socket.open_durable_scope(&scope),
@@ -165,16 +173,21 @@ impl Wire {
         let _ = self.socket.emit(event, payload);
     }
 
-    /// The ack decoded as `R`; an ack that does not decode becomes
-    /// `unreadable(sentence)`; `None` when the ack never came (the transport
-    /// gave up on it).
+    /// The ack decoded as `R` (waiting at most `timeout`, when given); an
+    /// ack that does not decode becomes `unreadable(sentence)`; `None` when
+    /// the ack never came.
     fn emit_with_ack<R: DeserializeOwned + 'static>(
         &self,
         event: &str,
         payload: impl Serialize + 'static,
+        timeout: Option<Duration>,
         unreadable: fn(String) -> R,
     ) -> impl Future<Output = Option<R>> + 'static {
-        let ack = self.socket.emit_with_ack::<R>(event, payload);
+        let mut emitter = self.socket.emitter();
+        if let Some(timeout) = timeout {
+            emitter = emitter.timeout(timeout);
+        }
+        let ack = emitter.emit_with_ack::<R>(event, payload);
         async move {
             match ack.await {
                 Ok(ack) => Some(ack),
