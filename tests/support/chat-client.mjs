@@ -93,3 +93,72 @@ export async function join(socket, room, name, since) {
 
 /** Sends `text` to `room` and returns the ack. */
 export const send = (socket, room, text, id = freshId()) => ask(socket, 'message', { room, id, text });
+
+/**
+ * Follows `room` on `socket` as a client that catches up by `seq`: every
+ * `message` is kept by its seq; when one skips ahead, or a catch-up came
+ * back a full page long, it joins again `since` the last seq it holds
+ * without a hole. Resolves the returned object's `joined` once the first
+ * join is acked. `seqs()` lists what it holds, `synced` how far it is
+ * complete; `liveDuplicates` counts messages delivered again live.
+ */
+export function followRoom(socket, room, name) {
+  const follower = { got: new Map(), synced: 0, fetching: false, liveDuplicates: 0, joins: 0, mismatches: 0 };
+  const take = (m) => {
+    const held = follower.got.get(m.seq);
+    if (held) {
+      if (held.id !== m.id) follower.mismatches += 1;
+      return false;
+    }
+    follower.got.set(m.seq, m);
+    return true;
+  };
+  const advance = () => {
+    while (follower.got.has(follower.synced + 1)) follower.synced += 1;
+  };
+  const behind = () => {
+    for (const seq of follower.got.keys()) if (seq > follower.synced) return true;
+    return false;
+  };
+  const catchUp = async () => {
+    if (follower.fetching) return;
+    follower.fetching = true;
+    try {
+      for (;;) {
+        follower.joins += 1;
+        // An overloaded server may drop the ack (the socket's buffer was
+        // full): ask again.
+        const ack = await socket
+          .timeout(3000)
+          .emitWithAck('join', { room, name, since: follower.synced })
+          .catch(() => null);
+        if (!ack?.ok) continue;
+        for (const m of ack.history) take(m);
+        const page = ack.history;
+        // The server's history is gap-free: a page covers up to its last seq.
+        if (page.length > 0) follower.synced = Math.max(follower.synced, page.at(-1).seq);
+        advance();
+        const limit = ack.limits?.historyLimit ?? 100;
+        if (page.length < limit && !behind()) break;
+      }
+    } finally {
+      follower.fetching = false;
+    }
+  };
+  socket.on('message', (m) => {
+    if (m.room !== room) return;
+    if (!take(m)) follower.liveDuplicates += 1;
+    advance();
+    if (behind()) catchUp();
+  });
+  follower.joined = socket
+    .timeout(20000)
+    .emitWithAck('join', { room, name })
+    .then((ack) => {
+      for (const m of ack.history) take(m);
+      advance();
+    });
+  follower.catchUp = catchUp;
+  follower.seqs = () => [...follower.got.keys()].sort((x, y) => x - y);
+  return follower;
+}

@@ -40,13 +40,14 @@ impl Lagging {
 
     /// `message` could not be handed to `sid`: keep it (if it is the
     /// room's latest) and start trying again, unless a try is running.
+    /// Returns whether `sid` started lagging now (it was not before).
     fn missed(
         self: &Arc<Self>,
         io: &SocketIo,
         sid: Sid,
         message: &Message,
         metrics: &Arc<Metrics>,
-    ) {
+    ) -> bool {
         let start = {
             let mut sockets = self.sockets();
             let start = !sockets.contains_key(&sid);
@@ -63,6 +64,7 @@ impl Lagging {
             let (lagging, io, metrics) = (Arc::clone(self), io.clone(), Arc::clone(metrics));
             tokio::spawn(async move { lagging.retry(io, sid, metrics).await });
         }
+        start
     }
 
     /// Hands `sid` its latest refused messages again until they are all
@@ -123,13 +125,17 @@ pub(super) fn deliver_message(
         };
         if let Err(e) = socket.emit("message", message) {
             metrics.delivery_failed();
-            warn!(
-                %sid,
-                event = "message",
-                error = %e,
-                "could not deliver; the room's latest goes again once the buffer has room"
-            );
-            lagging.missed(io, sid, message, metrics);
+            // Logged when the socket starts lagging, not for every message
+            // it misses meanwhile (a burst would flood the log): those are
+            // counted.
+            if lagging.missed(io, sid, message, metrics) {
+                warn!(
+                    %sid,
+                    event = "message",
+                    error = %e,
+                    "could not deliver; the room's latest goes again once the buffer has room"
+                );
+            }
         }
     }
 }

@@ -73,10 +73,16 @@ impl Chat {
 
     /// Sends `presence` to every member of `room`.
     fn announce_presence(&self, io: &SocketIo, room: &str) {
+        self.presence_to(io, room, None);
+    }
+
+    /// Sends `presence` of `room` to `only` (when the members did not
+    /// change for the others), or to every member.
+    fn presence_to(&self, io: &SocketIo, room: &str, only: Option<Sid>) {
         // Under the lock, so the last presence sent is always the current one.
         let rooms = self.rooms();
         let members = rooms.names(room);
-        let sids = rooms.sockets(room);
+        let sids = only.map_or_else(|| rooms.sockets(room), |sid| vec![sid]);
         emit_to(
             io,
             &sids,
@@ -97,7 +103,14 @@ impl Chat {
         // is read under it too, so no message falls between the history and
         // the stream.
         let _order = self.order.lock(&request.room).await;
-        self.rooms().join(sid, &request.room, &request.name);
+        // A member joining again under the same name (catching up with
+        // `since`) changes nothing for the others: only it gets a presence.
+        let again = {
+            let mut rooms = self.rooms();
+            let again = rooms.name_in(sid, &request.room) == Some(request.name.as_str());
+            rooms.join(sid, &request.room, &request.name);
+            again
+        };
         let history = self
             .store
             .history(&request.room, request.since, self.settings.history_limit)
@@ -143,7 +156,7 @@ impl Chat {
                 &self.metrics,
             );
         }
-        self.announce_presence(io, &request.room);
+        self.presence_to(io, &request.room, again.then_some(sid));
     }
 
     fn on_leave(&self, sid: Sid, io: &SocketIo, room: &str, reply: Reply) {
