@@ -16,7 +16,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
 import { root, startServer, stopServer } from '../support/server.mjs';
-import { CHROMIUM, CHROMIUM_ARGS as ARGS } from '../support/browser.mjs';
+import { CHROMIUM, CHROMIUM_ARGS as ARGS, waitForState } from '../support/browser.mjs';
 
 const dist = process.env.LSIO_DIST ?? path.join(root, 'dist');
 const serverBin =
@@ -59,14 +59,6 @@ async function person(base, query) {
   page.on('pageerror', (e) => page.errors.push(e.message));
   await page.goto(`${base}/?${new URLSearchParams(query)}`);
   return page;
-}
-
-function waitForState(page, want, timeout = 15000) {
-  return page.waitForFunction(
-    (want) => document.querySelector('[data-testid=connection-state]')?.textContent === want,
-    want,
-    { timeout },
-  );
 }
 
 /** Waits until the members list is exactly `names`. */

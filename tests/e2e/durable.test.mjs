@@ -22,8 +22,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { root, startServer, stopServer } from '../support/server.mjs';
-import { CHROMIUM, CHROMIUM_ARGS } from '../support/browser.mjs';
+import { metric, root, startServer, stopServer } from '../support/server.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, waitForState } from '../support/browser.mjs';
 import { Proxy } from '../support/proxy.mjs';
 
 const dist = process.env.LSIO_DIST ?? path.join(root, 'dist');
@@ -61,14 +61,6 @@ async function open(context, room, name) {
   return page;
 }
 
-function waitForState(page, want, timeout = 15000) {
-  return page.waitForFunction(
-    (want) => document.querySelector('[data-testid=connection-state]')?.textContent === want,
-    want,
-    { timeout },
-  );
-}
-
 async function send(page, text) {
   await page.getByTestId('message-input').fill(text);
   await page.getByTestId('send-button').click();
@@ -94,14 +86,6 @@ function outboxSize(page) {
   );
 }
 
-/** A counter from the server's /metrics. */
-async function metric(name) {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  assert.ok(line, `${name} in /metrics`);
-  return Number(line.split(' ')[1]);
-}
-
 /** The room's history as the server stored it (texts, in seq order). */
 async function stored(context, room) {
   const page = await open(context, room, 'reader');
@@ -120,7 +104,7 @@ test('offline, 20 messages, a reload while still offline, the network back: each
   const context = await browser.newContext();
   const room = 'durable-reload';
   const page = await open(context, room, 'ada');
-  const duplicatesBefore = await metric('lsio_messages_duplicate_total');
+  const duplicatesBefore = await metric(server.url, 'lsio_messages_duplicate_total');
   // Two messages while online: the room's history the reload keeps.
   for (const text of ['online 1', 'online 2']) await send(page, text);
   await page.waitForFunction(
@@ -194,7 +178,7 @@ test('offline, 20 messages, a reload while still offline, the network back: each
   console.log(`durable, reload while offline: the reloaded page joined with since ${since}`);
   assert.equal(since, 2, `caught up from the saved seq, not refetched whole: ${join}`);
   const onServer = countsOf(await stored(context, room), sent);
-  const duplicates = (await metric('lsio_messages_duplicate_total')) - duplicatesBefore;
+  const duplicates = (await metric(server.url, 'lsio_messages_duplicate_total')) - duplicatesBefore;
   console.log(
     `durable, reload while offline: sent ${sent.length}, acked ${acked}, stored ${onServer.shown} ` +
       `(duplicates ${onServer.duplicates}, re-sent ids ${duplicates}), shown ${shown.shown} ` +
@@ -212,7 +196,7 @@ test('two tabs of one origin share the outbox: every entry stored once, none sen
   const room = 'durable-tabs';
   const a = await open(context, room, 'bea');
   const b = await open(context, room, 'cyd');
-  const duplicatesBefore = await metric('lsio_messages_duplicate_total');
+  const duplicatesBefore = await metric(server.url, 'lsio_messages_duplicate_total');
 
   proxy.setMode('offline');
   for (const page of [a, b]) {
@@ -269,7 +253,7 @@ test('two tabs of one origin share the outbox: every entry stored once, none sen
   );
   const all = [...fromA, ...fromB];
   const stored = history.filter((t) => all.includes(t));
-  const duplicates = (await metric('lsio_messages_duplicate_total')) - duplicatesBefore;
+  const duplicates = (await metric(server.url, 'lsio_messages_duplicate_total')) - duplicatesBefore;
   const shownA = countsOf((await rows(a)).map((r) => r.text), all.filter((t) => history.includes(t)));
   const shownB = countsOf((await rows(b)).map((r) => r.text), all.filter((t) => history.includes(t)));
   console.log(

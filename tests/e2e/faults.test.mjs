@@ -15,8 +15,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { root, startServer, stopServer } from '../support/server.mjs';
-import { CHROMIUM, CHROMIUM_ARGS } from '../support/browser.mjs';
+import { metric, root, startServer, stopServer } from '../support/server.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, waitForState } from '../support/browser.mjs';
 import { Proxy } from '../support/proxy.mjs';
 import { connect, followRoom } from '../support/chat-client.mjs';
 
@@ -82,14 +82,6 @@ async function chatServer(name, extra = []) {
   return chat;
 }
 
-/** A counter from a server's /metrics. */
-async function metric(url, name) {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  assert.ok(line, `${name} in /metrics`);
-  return Number(line.split(' ')[1]);
-}
-
 async function openPage(context, socketUrl, room, name, extra = '') {
   const page = await context.newPage();
   page.errors = [];
@@ -98,14 +90,6 @@ async function openPage(context, socketUrl, room, name, extra = '') {
   await waitForState(page, 'connected');
   await page.getByTestId('member').first().waitFor({ timeout: 10000 });
   return page;
-}
-
-function waitForState(page, want, timeout = 15000) {
-  return page.waitForFunction(
-    (want) => document.querySelector('[data-testid=connection-state]')?.textContent === want,
-    want,
-    { timeout },
-  );
 }
 
 /**

@@ -35,3 +35,12 @@ export async function launchBrowser() {
     },
   };
 }
+
+/** Waits until the page's connection bar shows `want` (e.g. `connected`). */
+export function waitForState(page, want, timeout = 15000) {
+  return page.waitForFunction(
+    (want) => document.querySelector('[data-testid=connection-state]')?.textContent === want,
+    want,
+    { timeout },
+  );
+}

@@ -158,7 +158,6 @@ export function followRoom(socket, room, name) {
       for (const m of ack.history) take(m);
       advance();
     });
-  follower.catchUp = catchUp;
   follower.seqs = () => [...follower.got.keys()].sort((x, y) => x - y);
   return follower;
 }

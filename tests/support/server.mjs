@@ -75,3 +75,11 @@ export function stopServer({ child }) {
     child.kill('SIGTERM');
   });
 }
+
+/** The value of counter `name` in the `/metrics` of the server at `url`. */
+export async function metric(url, name) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  if (!line) throw new Error(`${name} is not in ${url}/metrics`);
+  return Number(line.split(' ')[1]);
+}

@@ -551,6 +551,19 @@ fn stored_ids(fake: &Fake) -> Vec<String> {
         .collect()
 }
 
+/// The silent server of a connected socket is given up on; the retry's new
+/// transport opens and `/` joins again (session `n2`).
+fn lose_and_reconnect(fake: &Fake) -> TransportId {
+    fake.advance_to(900);
+    let retry_at = fake.world().timer_at.expect("a reconnection");
+    fake.advance_to(retry_at);
+    let again = opened_websocket(&fake.performed());
+    fake.report(again, TransportEvent::Open);
+    fake.server_says(again, OPEN);
+    fake.server_says(again, r#"40{"sid":"n2"}"#);
+    again
+}
+
 #[test]
 fn a_durable_emit_is_stored_before_it_is_sent_and_removed_by_its_ack() {
     let fake = Fake::default();
@@ -610,13 +623,7 @@ fn a_durable_emit_in_flight_when_the_connection_drops_goes_again_with_the_same_i
     let (_manager, socket, _id) = connected(&fake, options());
     let stored = socket.emit_durable::<(), _>("message", |id| serde_json::json!({"id": id}));
     let first = fake.sent();
-    fake.advance_to(900); // the silent server is given up on
-    let retry_at = fake.world().timer_at.expect("a reconnection");
-    fake.advance_to(retry_at);
-    let again = opened_websocket(&fake.performed());
-    fake.report(again, TransportEvent::Open);
-    fake.server_says(again, OPEN);
-    fake.server_says(again, r#"40{"sid":"n2"}"#);
+    let again = lose_and_reconnect(&fake);
     let second = fake.sent();
     assert_eq!(second.len(), 2, "CONNECT, then the emit again: {second:?}");
     let payload = |p: &str| p[p.find('[').unwrap_or(0)..].to_owned();
@@ -705,13 +712,7 @@ fn durable_emits_follow_what_connect_handlers_emit_and_scoped_ones_wait_for_thei
     assert!(sent[0].starts_with("420[\"note\""), "{sent:?}");
 
     // The connection is lost with both unacknowledged.
-    fake.advance_to(900);
-    let retry_at = fake.world().timer_at.expect("a reconnection");
-    fake.advance_to(retry_at);
-    let again = opened_websocket(&fake.performed());
-    fake.report(again, TransportEvent::Open);
-    fake.server_says(again, OPEN);
-    fake.server_says(again, r#"40{"sid":"n2"}"#);
+    let again = lose_and_reconnect(&fake);
     let sent = fake.sent();
     assert_eq!(sent.len(), 3, "{sent:?}");
     assert_eq!(sent[0], "40");
