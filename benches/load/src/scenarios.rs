@@ -1,0 +1,374 @@
+//! The measurements, each on a running server and its fleet of clients.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use tokio::sync::Semaphore;
+
+use crate::fleet::{Client, Fleet};
+use crate::servers::{metric, Kind, Server};
+use crate::stats::{Samples, Sorted};
+
+/// Joins running at once.
+const JOINING_AT_ONCE: usize = 64;
+/// How long deliveries may stall before a scenario stops waiting.
+const STALL: Duration = Duration::from_secs(10);
+
+/// Clients held at one size: connect rate, memory, still connected.
+#[derive(Debug, Clone)]
+pub(crate) struct Held {
+    pub(crate) clients: usize,
+    /// Connections opened per second while growing to `clients`.
+    pub(crate) connect_per_sec: f64,
+    /// Server RSS growth per connection since before the first client.
+    pub(crate) bytes_per_connection: f64,
+    /// Clients still connected after the hold.
+    pub(crate) held: usize,
+}
+
+/// A room broadcast: `messages` sent to a room of `receivers`.
+#[derive(Debug, Clone)]
+pub(crate) struct Broadcast {
+    pub(crate) receivers: usize,
+    pub(crate) messages: usize,
+    pub(crate) expected: u64,
+    pub(crate) delivered: u64,
+    pub(crate) duplicates: u64,
+    pub(crate) lost: u64,
+    pub(crate) per_sec: f64,
+    pub(crate) fan_out: Sorted,
+    /// Our server's failed deliveries meanwhile (`None` for Node).
+    pub(crate) failed_deliveries: Option<u64>,
+    /// The slowest `GET /metrics` while the broadcast ran (ours).
+    pub(crate) slowest_metrics: Option<Duration>,
+}
+
+/// Sustained `message` traffic: each sender in a room of its own, at a
+/// fixed rate, every message stored and acked.
+#[derive(Debug, Clone)]
+pub(crate) struct Throughput {
+    pub(crate) senders: usize,
+    pub(crate) rate_per_sender: u32,
+    pub(crate) sent: u64,
+    pub(crate) stored: u64,
+    pub(crate) refused: u64,
+    pub(crate) failed: u64,
+    pub(crate) per_sec: f64,
+    pub(crate) acks: Sorted,
+    /// Our server's count of stored messages over the run (`None` for Node).
+    pub(crate) server_stored: Option<u64>,
+}
+
+/// Grows the fleet to `clients`, then measures the server's memory and
+/// holds them for `hold`.
+pub(crate) async fn hold(
+    server: &Server,
+    fleet: &mut Fleet,
+    clients: usize,
+    base_rss: u64,
+    hold: Duration,
+) -> Result<Held, String> {
+    let label = format!("{} {clients}", server.kind.label());
+    let before = fleet.clients.len();
+    let took = fleet.grow_to(clients, &label).await?;
+    // Let the connections settle (handshakes, first pings) before weighing.
+    tokio::time::sleep(hold).await;
+    let rss = server.rss().await?;
+    Ok(Held {
+        clients,
+        connect_per_sec: (clients - before) as f64 / took.as_secs_f64(),
+        bytes_per_connection: rss.saturating_sub(base_rss) as f64 / clients as f64,
+        held: fleet.connected(),
+    })
+}
+
+/// Joins each client of `clients` to its room (`room(i)`) as `load`, at
+/// most [`JOINING_AT_ONCE`] at a time.
+async fn join_all(clients: &[Client], room: impl Fn(usize) -> String) -> Result<(), String> {
+    let gate = Arc::new(Semaphore::new(JOINING_AT_ONCE));
+    let mut joins = Vec::new();
+    for (i, client) in clients.iter().enumerate() {
+        let permit = Arc::clone(&gate)
+            .acquire_owned()
+            .await
+            .map_err(|e| e.to_string())?;
+        let room = room(i);
+        joins.push(async move {
+            let joined = client.join(&room, "load").await;
+            drop(permit);
+            joined
+        });
+        if joins.len() >= JOINING_AT_ONCE {
+            for j in joins.drain(..) {
+                j.await?;
+            }
+        }
+    }
+    for j in joins {
+        j.await?;
+    }
+    Ok(())
+}
+
+/// Waits until `count` stops changing for a second.
+async fn settle(count: &AtomicU64) {
+    let mut last = count.load(Ordering::Relaxed);
+    loop {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let now = count.load(Ordering::Relaxed);
+        if now == last {
+            return;
+        }
+        last = now;
+    }
+}
+
+/// `messages` messages to one room of the first `receivers` clients, sent
+/// by 10 of them at once (20 each fits our server's default rate limit's
+/// burst of 40). Waits until every delivery arrived, or none did for
+/// [`STALL`].
+pub(crate) async fn broadcast(
+    server: &Server,
+    fleet: &Fleet,
+    receivers: usize,
+    messages: usize,
+) -> Result<Broadcast, String> {
+    let clients = fleet
+        .clients
+        .get(..receivers)
+        .ok_or("fewer clients than receivers")?;
+    let counters = &fleet.counters;
+    join_all(clients, |_| "broadcast".to_owned()).await?;
+    // Every join sends a presence to the room: wait for the last.
+    settle(&counters.presences).await;
+
+    let failed_before = failed_deliveries(server).await;
+    let delivered_before = counters.delivered.load(Ordering::Relaxed);
+    let duplicates_before = counters.duplicates.load(Ordering::Relaxed);
+    let _ = counters.fan_out.take_sorted();
+    let expected = (receivers * messages) as u64;
+
+    let start_us = counters.now_us();
+    let senders = 10.min(receivers);
+    let mut acks = Vec::with_capacity(messages);
+    for k in 0..messages {
+        let sender = &clients[k % senders];
+        let text = counters.stamped_text();
+        acks.push(sender.socket.emit_with_ack::<Value>(
+            "message",
+            json!({ "room": "broadcast", "id": format!("b-{k}"), "text": text }),
+        ));
+    }
+    let scrape = watch_metrics(server);
+    let mut last = (0, Instant::now());
+    loop {
+        let got = counters.delivered.load(Ordering::Relaxed) - delivered_before;
+        if got >= expected {
+            break;
+        }
+        if got != last.0 {
+            last = (got, Instant::now());
+        } else if last.1.elapsed() > STALL {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let slowest_metrics = scrape.stop().await;
+    for ack in acks {
+        let ack = ack.await.map_err(|e| format!("a broadcast message: {e}"))?;
+        if ack["ok"] != json!(true) {
+            return Err(format!("a broadcast message was refused: {ack}"));
+        }
+    }
+    let delivered = counters.delivered.load(Ordering::Relaxed) - delivered_before;
+    let duplicates = counters.duplicates.load(Ordering::Relaxed) - duplicates_before;
+    let took_us = counters
+        .last_delivery_us
+        .load(Ordering::Relaxed)
+        .saturating_sub(start_us)
+        .max(1);
+    let failed = match (failed_before, failed_deliveries(server).await) {
+        (Some(before), Some(after)) => Some(after.saturating_sub(before)),
+        _ => None,
+    };
+    Ok(Broadcast {
+        receivers,
+        messages,
+        expected,
+        delivered,
+        duplicates,
+        lost: expected.saturating_sub(delivered - duplicates),
+        per_sec: delivered as f64 / (took_us as f64 / 1e6),
+        fan_out: counters.fan_out.take_sorted(),
+        failed_deliveries: failed,
+        slowest_metrics,
+    })
+}
+
+/// Each of `senders` clients (the last ones of the fleet) joins a room of
+/// its own and sends `rate` messages a second for `duration`, each acked
+/// once stored.
+pub(crate) async fn throughput(
+    server: &Server,
+    fleet: &Fleet,
+    senders: usize,
+    rate: u32,
+    duration: Duration,
+) -> Result<Throughput, String> {
+    let from = fleet
+        .clients
+        .len()
+        .checked_sub(senders)
+        .ok_or("fewer clients than senders")?;
+    let clients = &fleet.clients[from..];
+    join_all(clients, |i| format!("throughput-{i}")).await?;
+    let stored_before = stored_messages(server).await;
+    let acks = Arc::new(Samples::default());
+    let (sent, stored, refused, failed) = (
+        Arc::new(AtomicU64::new(0)),
+        Arc::new(AtomicU64::new(0)),
+        Arc::new(AtomicU64::new(0)),
+        Arc::new(AtomicU64::new(0)),
+    );
+    let last_ack_us = Arc::new(AtomicU64::new(0));
+    let counters = &fleet.counters;
+    let start_us = counters.now_us();
+    let mut tasks = Vec::new();
+    let every = Duration::from_secs(1) / rate.max(1);
+    let deadline = tokio::time::Instant::now() + duration;
+    for (i, client) in clients.iter().enumerate() {
+        let socket = client.socket.clone();
+        let (acks, sent, stored, refused, failed, last_ack_us, counters) = (
+            Arc::clone(&acks),
+            Arc::clone(&sent),
+            Arc::clone(&stored),
+            Arc::clone(&refused),
+            Arc::clone(&failed),
+            Arc::clone(&last_ack_us),
+            Arc::clone(counters),
+        );
+        tasks.push(tokio::spawn(async move {
+            // Senders start spread over one interval, not all at once.
+            let offset = every * u32::try_from(i % 1000).unwrap_or(0) / 1000;
+            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + offset, every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut pending = Vec::new();
+            let mut k = 0u64;
+            while tick.tick().await < deadline {
+                let sent_at = Instant::now();
+                let ack = socket.emit_with_ack::<Value>(
+                    "message",
+                    json!({
+                        "room": format!("throughput-{i}"),
+                        "id": format!("t-{i}-{k}"),
+                        "text": counters.stamped_text(),
+                    }),
+                );
+                k += 1;
+                sent.fetch_add(1, Ordering::Relaxed);
+                let (acks, stored, refused, failed, last_ack_us, counters) = (
+                    Arc::clone(&acks),
+                    Arc::clone(&stored),
+                    Arc::clone(&refused),
+                    Arc::clone(&failed),
+                    Arc::clone(&last_ack_us),
+                    Arc::clone(&counters),
+                );
+                pending.push(tokio::spawn(async move {
+                    match ack.await {
+                        Ok(v) if v["ok"] == json!(true) => {
+                            acks.record(sent_at.elapsed());
+                            stored.fetch_add(1, Ordering::Relaxed);
+                            last_ack_us.fetch_max(counters.now_us(), Ordering::Relaxed);
+                        }
+                        Ok(_) => {
+                            refused.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Err(_) => {
+                            failed.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                }));
+            }
+            for p in pending {
+                let _ = p.await;
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.map_err(|e| e.to_string())?;
+    }
+    let stored_n = stored.load(Ordering::Relaxed);
+    let took_us = last_ack_us
+        .load(Ordering::Relaxed)
+        .saturating_sub(start_us)
+        .max(1);
+    let server_stored = match (stored_before, stored_messages(server).await) {
+        (Some(before), Some(after)) => Some(after.saturating_sub(before)),
+        _ => None,
+    };
+    Ok(Throughput {
+        senders,
+        rate_per_sender: rate,
+        sent: sent.load(Ordering::Relaxed),
+        stored: stored_n,
+        refused: refused.load(Ordering::Relaxed),
+        failed: failed.load(Ordering::Relaxed),
+        per_sec: stored_n as f64 / (took_us as f64 / 1e6),
+        acks: acks.take_sorted(),
+        server_stored,
+    })
+}
+
+async fn ours_metric(server: &Server, name: &str) -> Option<u64> {
+    if server.kind != Kind::Ours {
+        return None;
+    }
+    let (text, _) = server.metrics().await.ok()?;
+    metric(&text, name).map(|v| v as u64)
+}
+
+async fn failed_deliveries(server: &Server) -> Option<u64> {
+    ours_metric(server, "lsio_deliveries_failed_total").await
+}
+
+async fn stored_messages(server: &Server) -> Option<u64> {
+    ours_metric(server, "lsio_messages_stored_total").await
+}
+
+/// `GET /metrics` every 100 ms while a scenario runs (our server only).
+struct MetricsWatch {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Option<Duration>>,
+}
+
+fn watch_metrics(server: &Server) -> MetricsWatch {
+    let (stop, mut stopped) = tokio::sync::oneshot::channel();
+    let ours = server.kind == Kind::Ours;
+    let url = server.url.clone();
+    let task = tokio::spawn(async move {
+        if !ours {
+            return None;
+        }
+        let mut slowest = Duration::ZERO;
+        loop {
+            if let Ok((_, took)) = crate::servers::get_metrics(&url).await {
+                slowest = slowest.max(took);
+            }
+            tokio::select! {
+                _ = &mut stopped => return Some(slowest),
+                () = tokio::time::sleep(Duration::from_millis(100)) => {}
+            }
+        }
+    });
+    MetricsWatch { stop, task }
+}
+
+impl MetricsWatch {
+    async fn stop(self) -> Option<Duration> {
+        let _ = self.stop.send(());
+        self.task.await.ok().flatten()
+    }
+}

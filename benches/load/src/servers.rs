@@ -1,0 +1,237 @@
+//! The servers under test: ours (the release binary) and the official Node
+//! `socket.io` 4.8 speaking the same chat contract
+//! (`tests/support/chat-server.mjs`). Each runs as a child process on
+//! 127.0.0.1 with a port it picks, in a temporary directory of its own,
+//! and is killed when dropped.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+use tokio::process::{Child, Command};
+
+/// Which server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// `leptos-socketio-server`: axum + socketioxide, history in SQLite.
+    Ours,
+    /// Node `socket.io` 4.8, history in memory.
+    Node,
+}
+
+impl Kind {
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            Self::Ours => "ours",
+            Self::Node => "node",
+        }
+    }
+}
+
+/// Where the servers' programs are.
+#[derive(Debug, Clone)]
+pub(crate) struct Programs {
+    /// Our server's binary.
+    pub(crate) ours: PathBuf,
+    /// The Node chat server's script.
+    pub(crate) node_script: PathBuf,
+}
+
+/// A running server.
+#[derive(Debug)]
+pub(crate) struct Server {
+    pub(crate) kind: Kind,
+    /// `http://127.0.0.1:PORT`.
+    pub(crate) url: String,
+    pid: u32,
+    child: Child,
+    dir: PathBuf,
+}
+
+impl Server {
+    /// Starts a server of `kind` in a fresh temporary directory and waits
+    /// for its `listening on` line.
+    pub(crate) async fn start(kind: Kind, programs: &Programs) -> Result<Self, String> {
+        static RUN: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = RUN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!(
+            "lsio-load-{}-{}-{n}",
+            std::process::id(),
+            kind.label()
+        ));
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let log = std::fs::File::create(dir.join("server.log"))
+            .map_err(|e| format!("cannot create the server log in {}: {e}", dir.display()))?;
+        let mut command = match kind {
+            Kind::Ours => {
+                let mut c = Command::new(&programs.ours);
+                c.args(["--host", "127.0.0.1", "--port", "0", "--static-dir"])
+                    .arg(dir.join("no-app"))
+                    .arg("--data-dir")
+                    .arg(dir.join("data"));
+                c
+            }
+            Kind::Node => {
+                let mut c = Command::new("node");
+                c.arg("--expose-gc").arg(&programs.node_script).args([
+                    "--port",
+                    "0",
+                    "--exit-with-stdin",
+                ]);
+                c
+            }
+        };
+        command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .kill_on_drop(true);
+        let what = match kind {
+            Kind::Ours => programs.ours.display().to_string(),
+            Kind::Node => format!("node {}", programs.node_script.display()),
+        };
+        let mut child = command.spawn().map_err(|e| {
+            format!("cannot start {what}: {e} (build it first: scripts/bench-load does)")
+        })?;
+        let pid = child.id().ok_or("the server exited at once")?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let first = tokio::time::timeout(Duration::from_secs(30), lines.next_line()).await;
+        let url = match first {
+            Ok(Ok(Some(line))) => line.strip_prefix("listening on ").map(str::to_owned),
+            _ => None,
+        };
+        let Some(url) = url else {
+            let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
+            return Err(format!(
+                "{what} did not print `listening on URL`; its log:\n{log}"
+            ));
+        };
+        Ok(Self {
+            kind,
+            url,
+            pid,
+            child,
+            dir,
+        })
+    }
+
+    /// The server's resident set size in bytes (for Node after a full
+    /// garbage collection, which its `/rss` runs).
+    pub(crate) async fn rss(&self) -> Result<u64, String> {
+        if self.kind == Kind::Node {
+            http_get(&self.url, "/rss").await?;
+        }
+        rss_of(self.pid)
+    }
+
+    /// `GET /metrics` of our server and how long it took.
+    pub(crate) async fn metrics(&self) -> Result<(String, Duration), String> {
+        get_metrics(&self.url).await
+    }
+
+    /// Stops the server (SIGKILL; nothing it holds is needed afterwards)
+    /// and removes its directory.
+    pub(crate) async fn stop(mut self) {
+        let _ = self.child.kill().await;
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+
+    /// The server's log so far.
+    pub(crate) fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default()
+    }
+}
+
+/// `GET base/metrics` and how long it took.
+pub(crate) async fn get_metrics(base: &str) -> Result<(String, Duration), String> {
+    let start = Instant::now();
+    let body = http_get(base, "/metrics").await?;
+    Ok((body, start.elapsed()))
+}
+
+/// A metric's value in a Prometheus text exposition (labels summed).
+pub(crate) fn metric(text: &str, name: &str) -> Option<f64> {
+    let mut found = None;
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let Some((key, value)) = line.rsplit_once(' ') else {
+            continue;
+        };
+        let key = key.split('{').next().unwrap_or(key);
+        if key == name {
+            if let Ok(v) = value.parse::<f64>() {
+                found = Some(found.unwrap_or(0.0) + v);
+            }
+        }
+    }
+    found
+}
+
+/// `VmRSS` of process `pid`, in bytes.
+fn rss_of(pid: u32) -> Result<u64, String> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .map_err(|e| format!("cannot read /proc/{pid}/status: {e}"))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map(|kb| kb * 1024)
+        .ok_or_else(|| format!("no VmRSS in /proc/{pid}/status"))
+}
+
+/// The body of `GET base/path` (HTTP/1.0, 127.0.0.1 only).
+async fn http_get(base: &str, path: &str) -> Result<String, String> {
+    let host = base
+        .strip_prefix("http://")
+        .ok_or_else(|| format!("not an http:// URL: {base}"))?;
+    let mut stream = TcpStream::connect(host)
+        .await
+        .map_err(|e| format!("cannot reach {base}: {e}"))?;
+    let request = format!("GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n");
+    stream
+        .write_all(request.as_bytes())
+        .await
+        .map_err(|e| format!("GET {path}: {e}"))?;
+    let mut answer = String::new();
+    stream
+        .read_to_string(&mut answer)
+        .await
+        .map_err(|e| format!("GET {path}: {e}"))?;
+    let (head, body) = answer
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| format!("GET {path}: not an HTTP answer"))?;
+    if !head.starts_with("HTTP/1.1 200") && !head.starts_with("HTTP/1.0 200") {
+        return Err(format!(
+            "GET {path}: {}",
+            head.lines().next().unwrap_or_default()
+        ));
+    }
+    Ok(body.to_owned())
+}
+
+/// The repository's root (two levels above this crate).
+pub(crate) fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metric_sums_labelled_samples() {
+        let text = "# HELP x y\n# TYPE x gauge\nx{a=\"1\"} 2\nx{a=\"2\"} 3\nxy 9\n";
+        assert_eq!(metric(text, "x"), Some(5.0));
+        assert_eq!(metric(text, "xy"), Some(9.0));
+        assert_eq!(metric(text, "z"), None);
+    }
+
+    #[test]
+    fn rss_of_this_process_is_read() {
+        let rss = rss_of(std::process::id()).expect("VmRSS");
+        assert!(rss > 1024 * 1024, "{rss}");
+    }
+}
