@@ -1,13 +1,27 @@
 //! Counters for `GET /metrics`, rendered in the Prometheus text format.
 
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::time::Duration;
 
 use crate::chat::validate::Reason;
 
-/// The server's counters; shared by every handler, updated lock-free.
+/// Upper bounds, in seconds, of the store-latency histogram's buckets.
+const STORE_BUCKETS: [f64; 12] = [
+    0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+];
+
+/// The server's counters; shared by every handler, updated lock-free, so
+/// reading them (`GET /metrics`) never waits for a broadcast or a write.
 #[derive(Debug, Default)]
 pub struct Metrics {
+    connected: AtomicI64,
+    deliveries: AtomicU64,
+    /// Stores answered within each of [`STORE_BUCKETS`] (not cumulative).
+    store_buckets: [AtomicU64; STORE_BUCKETS.len()],
+    /// Stores slower than the last bucket.
+    store_slower: AtomicU64,
+    store_micros: AtomicU64,
     messages_stored: AtomicU64,
     messages_duplicate: AtomicU64,
     acks_sent: AtomicU64,
@@ -35,6 +49,39 @@ fn index(reason: Reason) -> usize {
 }
 
 impl Metrics {
+    /// A client connected to namespace `/`.
+    pub fn client_connected(&self) {
+        self.connected.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A client of namespace `/` disconnected.
+    pub fn client_disconnected(&self) {
+        self.connected.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// Clients connected to namespace `/` now.
+    pub fn connected_clients(&self) -> u64 {
+        u64::try_from(self.connected.load(Ordering::Relaxed)).unwrap_or_default()
+    }
+
+    /// An event (`message`, `presence`, `typing`) was handed to a socket.
+    pub fn delivered(&self) {
+        self.deliveries.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A `message` append took `took`, from handing it to the store to its
+    /// answer (queueing for the writer included).
+    pub fn store_took(&self, took: Duration) {
+        let seconds = took.as_secs_f64();
+        let bucket = STORE_BUCKETS.iter().position(|&le| seconds <= le);
+        match bucket.and_then(|i| self.store_buckets.get(i)) {
+            Some(counter) => counter.fetch_add(1, Ordering::Relaxed),
+            None => self.store_slower.fetch_add(1, Ordering::Relaxed),
+        };
+        let micros = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
+        self.store_micros.fetch_add(micros, Ordering::Relaxed);
+    }
+
     /// A message was stored (a new `seq`).
     pub fn message_stored(&self) {
         self.messages_stored.fetch_add(1, Ordering::Relaxed);
@@ -101,6 +148,18 @@ impl Metrics {
             ],
         );
         family(
+            "lsio_connected_clients",
+            "gauge",
+            "Clients connected to namespace / (counted as they come and go; cheap to read).",
+            &[("", self.connected_clients())],
+        );
+        family(
+            "lsio_deliveries_total",
+            "counter",
+            "Events (message, presence, typing) handed to sockets.",
+            &[("", load(&self.deliveries))],
+        );
+        family(
             "lsio_messages_stored_total",
             "counter",
             "Chat messages stored (each got a new seq).",
@@ -151,7 +210,27 @@ impl Metrics {
             "Inputs refused, by reason.",
             &rejected,
         );
+        self.render_store_latency(&mut out);
         out
+    }
+
+    /// `lsio_store_seconds`: a Prometheus histogram of append latencies.
+    fn render_store_latency(&self, out: &mut String) {
+        let name = "lsio_store_seconds";
+        let _infallible = writeln!(
+            out,
+            "# HELP {name} Time to store a chat message, from handing it to the store to its answer (waiting for the batching writer included).\n# TYPE {name} histogram"
+        );
+        let mut cumulative = 0;
+        for (le, counter) in STORE_BUCKETS.iter().zip(&self.store_buckets) {
+            cumulative += counter.load(Ordering::Relaxed);
+            let _infallible = writeln!(out, "{name}_bucket{{le=\"{le}\"}} {cumulative}");
+        }
+        let count = cumulative + self.store_slower.load(Ordering::Relaxed);
+        let sum = self.store_micros.load(Ordering::Relaxed) as f64 / 1e6;
+        let _infallible = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {count}");
+        let _infallible = writeln!(out, "{name}_sum {sum}");
+        let _infallible = writeln!(out, "{name}_count {count}");
     }
 }
 
@@ -169,6 +248,13 @@ mod tests {
         metrics.rejected(Reason::TextTooLong);
         metrics.rejected(Reason::RateLimited);
         metrics.rejected(Reason::RateLimited);
+        metrics.client_connected();
+        metrics.client_connected();
+        metrics.client_disconnected();
+        metrics.delivered();
+        metrics.store_took(Duration::from_micros(300));
+        metrics.store_took(Duration::from_millis(30));
+        metrics.store_took(Duration::from_secs(5));
         let text = metrics.render(Connections {
             websocket: 3,
             polling: 1,
@@ -186,6 +272,16 @@ mod tests {
             "lsio_rejected_inputs_total{reason=\"text_too_long\"} 1",
             "lsio_rejected_inputs_total{reason=\"rate_limited\"} 2",
             "lsio_rejected_inputs_total{reason=\"unauthorized\"} 0",
+            "lsio_connected_clients 1",
+            "lsio_deliveries_total 1",
+            "# TYPE lsio_store_seconds histogram",
+            "lsio_store_seconds_bucket{le=\"0.0005\"} 1",
+            "lsio_store_seconds_bucket{le=\"0.025\"} 1",
+            "lsio_store_seconds_bucket{le=\"0.05\"} 2",
+            "lsio_store_seconds_bucket{le=\"2.5\"} 2",
+            "lsio_store_seconds_bucket{le=\"+Inf\"} 3",
+            "lsio_store_seconds_sum 5.0303",
+            "lsio_store_seconds_count 3",
         ] {
             assert!(
                 text.lines().any(|l| l == line),
@@ -196,7 +292,7 @@ mod tests {
         // Every non-comment line is `name[{labels}] value`.
         for line in text.lines().filter(|l| !l.starts_with('#')) {
             let (_, value) = line.rsplit_once(' ').expect("a value");
-            value.parse::<u64>().expect("an integer value");
+            value.parse::<f64>().expect("a number");
         }
     }
 }

@@ -61,6 +61,11 @@ fn metrics_count_connections_messages_acks_and_rejections() {
     assert_eq!(value(&body, "lsio_messages_duplicate_total"), 1);
     assert_eq!(value(&body, "lsio_acks_sent_total"), 6);
     assert_eq!(value(&body, "lsio_deliveries_failed_total"), 0);
+    assert_eq!(value(&body, "lsio_connected_clients"), 1);
+    // The presence of the join and the stored message, to the one member.
+    assert_eq!(value(&body, "lsio_deliveries_total"), 2);
+    // Both `message`s went to the store (the second found its id there).
+    assert_eq!(value(&body, "lsio_store_seconds_count"), 2);
     assert_eq!(
         value(
             &body,

@@ -43,7 +43,11 @@ enum Transport {
 /// The driver of a native client, on the tokio runtime it was made in.
 pub(crate) struct TokioDriver {
     tokio: Tokio,
-    http: reqwest::Client,
+    /// Made on the first polling request: a client that stays on
+    /// WebSocket never builds one (an HTTP client with its TLS roots costs
+    /// far more than the socket; a program holding thousands of sockets
+    /// notices).
+    http: std::sync::OnceLock<reqwest::Client>,
     started: std::time::Instant,
     transports: Lock<HashMap<TransportId, Transport>>,
     timer: Lock<Option<JoinHandle<()>>>,
@@ -56,12 +60,17 @@ impl TokioDriver {
         let tokio = Tokio::try_current().ok()?;
         Some(Self {
             tokio,
-            http: reqwest::Client::new(),
+            http: std::sync::OnceLock::new(),
             started: std::time::Instant::now(),
             transports: Lock::default(),
             timer: Lock::default(),
             storage: Lock::default(),
         })
+    }
+
+    /// The HTTP client of the polling transport, made on first use.
+    fn http(&self) -> &reqwest::Client {
+        self.http.get_or_init(reqwest::Client::new)
     }
 
     fn open_websocket(
@@ -81,7 +90,14 @@ impl TokioDriver {
         let (outgoing, mut frames) = mpsc::unbounded_channel::<Frame>();
         let handle = handle.clone();
         self.tokio.spawn(async move {
-            let socket = match tokio_tungstenite::connect_async(request).await {
+            let socket = match tokio_tungstenite::connect_async_with_config(
+                request,
+                Some(websocket_config()),
+                // Small frames go out at once, as a browser's WebSocket does.
+                true,
+            )
+            .await
+            {
                 Ok((socket, _)) => socket,
                 Err(e) => {
                     handle.report(id, TransportEvent::Failed(closed(1006, e.to_string())));
@@ -176,6 +192,18 @@ impl TokioDriver {
     }
 }
 
+/// Bytes read from a WebSocket at a time. tungstenite's default is
+/// 128 KiB, and it zero-fills the whole spare capacity before every read:
+/// with frames of a few hundred bytes, that `memset` took half of a busy
+/// client's CPU (`benches/load`, BENCHMARKS.md). 8 KiB reads a typical
+/// event in one go; bigger frames take several reads.
+const WEBSOCKET_READ_BUFFER: usize = 8 * 1024;
+
+fn websocket_config() -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
+    tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+        .read_buffer_size(WEBSOCKET_READ_BUFFER)
+}
+
 /// A header the options asked for, or the sentence saying why it cannot be
 /// sent.
 fn header(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), TransportError> {
@@ -232,7 +260,7 @@ impl Driver for TokioDriver {
         match io {
             Io::OpenWebSocket { id, url } => self.open_websocket(id, &url, http, handle)?,
             Io::Get { id, url } => {
-                let request = self.with_headers(self.http.get(&url), http)?;
+                let request = self.with_headers(self.http().get(&url), http)?;
                 let get = self.request(id, request, TransportEvent::Response, handle);
                 let mut transports = self.transports.lock();
                 match transports.get_mut(&id) {
@@ -244,7 +272,7 @@ impl Driver for TokioDriver {
             }
             Io::Post { id, url, body, .. } => {
                 let request = self
-                    .with_headers(self.http.post(&url), http)?
+                    .with_headers(self.http().post(&url), http)?
                     .header("content-type", "text/plain;charset=UTF-8")
                     .body(body);
                 drop(self.request(id, request, |_| TransportEvent::PostDone, handle));

@@ -196,11 +196,13 @@ async fn measure_on(server: &Server, args: &Args) -> Result<Run, String> {
     }
     let broadcast = scenarios::broadcast(server, &fleet, args.receivers, args.messages).await?;
     eprintln!(
-        "{}: broadcast delivered {}/{} ({:.0}/s)",
+        "{}: broadcast delivered {}/{} ({:.0}/s); CPU meanwhile: server {:.2} s, load generator {:.2} s",
         server.kind.label(),
         broadcast.delivered,
         broadcast.expected,
-        broadcast.per_sec
+        broadcast.per_sec,
+        broadcast.cpu.server.as_secs_f64(),
+        broadcast.cpu.generator.as_secs_f64(),
     );
     let throughput = scenarios::throughput(
         server,

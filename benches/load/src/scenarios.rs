@@ -43,6 +43,32 @@ pub(crate) struct Broadcast {
     pub(crate) failed_deliveries: Option<u64>,
     /// The slowest `GET /metrics` while the broadcast ran (ours).
     pub(crate) slowest_metrics: Option<Duration>,
+    /// CPU time the server and the load generator used meanwhile.
+    pub(crate) cpu: Cpu,
+}
+
+/// CPU time used during a scenario, by the server and by this generator.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Cpu {
+    pub(crate) server: Duration,
+    pub(crate) generator: Duration,
+}
+
+impl Cpu {
+    fn now(server: &Server) -> Self {
+        Self {
+            server: server.cpu(),
+            generator: crate::servers::cpu_of(std::process::id()),
+        }
+    }
+
+    fn since(self, server: &Server) -> Self {
+        let now = Self::now(server);
+        Self {
+            server: now.server.saturating_sub(self.server),
+            generator: now.generator.saturating_sub(self.generator),
+        }
+    }
 }
 
 /// Sustained `message` traffic: each sender in a room of its own, at a
@@ -126,8 +152,8 @@ async fn settle(count: &AtomicU64) {
 }
 
 /// `messages` messages to one room of the first `receivers` clients, sent
-/// by 10 of them at once (20 each fits our server's default rate limit's
-/// burst of 40). Waits until every delivery arrived, or none did for
+/// at once by as many of them as it takes for each to send at most 20 (our
+/// server's default rate limit lets a client send a burst of 40). Waits until every delivery arrived, or none did for
 /// [`STALL`].
 pub(crate) async fn broadcast(
     server: &Server,
@@ -150,8 +176,9 @@ pub(crate) async fn broadcast(
     let _ = counters.fan_out.take_sorted();
     let expected = (receivers * messages) as u64;
 
+    let cpu = Cpu::now(server);
     let start_us = counters.now_us();
-    let senders = 10.min(receivers);
+    let senders = messages.div_ceil(20).clamp(1, receivers);
     let mut acks = Vec::with_capacity(messages);
     for k in 0..messages {
         let sender = &clients[k % senders];
@@ -175,6 +202,7 @@ pub(crate) async fn broadcast(
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    let cpu = cpu.since(server);
     let slowest_metrics = scrape.stop().await;
     for ack in acks {
         let ack = ack.await.map_err(|e| format!("a broadcast message: {e}"))?;
@@ -204,6 +232,7 @@ pub(crate) async fn broadcast(
         fan_out: counters.fan_out.take_sorted(),
         failed_deliveries: failed,
         slowest_metrics,
+        cpu,
     })
 }
 

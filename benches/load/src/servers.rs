@@ -128,6 +128,11 @@ impl Server {
         rss_of(self.pid)
     }
 
+    /// CPU time the server has used so far (user + system).
+    pub(crate) fn cpu(&self) -> Duration {
+        cpu_of(self.pid)
+    }
+
     /// `GET /metrics` of our server and how long it took.
     pub(crate) async fn metrics(&self) -> Result<(String, Duration), String> {
         get_metrics(&self.url).await
@@ -168,6 +173,21 @@ pub(crate) fn metric(text: &str, name: &str) -> Option<f64> {
         }
     }
     found
+}
+
+/// CPU time process `pid` has used (user + system; zero when unreadable).
+pub(crate) fn cpu_of(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may hold spaces): state is the
+    // 3rd field, utime the 14th and stime the 15th, in clock ticks (100/s).
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<u64> = after
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    Duration::from_millis(fields.iter().sum::<u64>() * 10)
 }
 
 /// `VmRSS` of process `pid`, in bytes.
@@ -227,6 +247,18 @@ mod tests {
         assert_eq!(metric(text, "x"), Some(5.0));
         assert_eq!(metric(text, "xy"), Some(9.0));
         assert_eq!(metric(text, "z"), None);
+    }
+
+    #[test]
+    fn cpu_of_this_process_grows_with_work() {
+        let before = cpu_of(std::process::id());
+        let start = Instant::now();
+        let mut x = 0u64;
+        while start.elapsed() < Duration::from_millis(300) {
+            x = x.wrapping_mul(31).wrapping_add(7);
+        }
+        assert!(x != 1);
+        assert!(cpu_of(std::process::id()) > before);
     }
 
     #[test]

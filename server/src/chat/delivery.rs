@@ -79,6 +79,7 @@ impl Lagging {
                 for (room, message) in held {
                     if socket.emit("message", &message).is_ok() {
                         metrics.redelivered();
+                        metrics.delivered();
                         handed.push((room, message.seq));
                     }
                 }
@@ -123,19 +124,20 @@ pub(super) fn deliver_message(
             warn!(%sid, "could not deliver a message: the socket is gone");
             continue;
         };
-        if let Err(e) = socket.emit("message", message) {
-            metrics.delivery_failed();
-            // Logged when the socket starts lagging, not for every message
-            // it misses meanwhile (a burst would flood the log): those are
-            // counted.
-            if lagging.missed(io, sid, message, metrics) {
-                warn!(
-                    %sid,
-                    event = "message",
-                    error = %e,
-                    "could not deliver; the room's latest goes again once the buffer has room"
-                );
-            }
+        let Err(e) = socket.emit("message", message) else {
+            metrics.delivered();
+            continue;
+        };
+        metrics.delivery_failed();
+        // Logged when the socket starts lagging, not for every message it
+        // misses meanwhile (a burst would flood the log): those are counted.
+        if lagging.missed(io, sid, message, metrics) {
+            warn!(
+                %sid,
+                event = "message",
+                error = %e,
+                "could not deliver; the room's latest goes again once the buffer has room"
+            );
         }
     }
 }
@@ -209,9 +211,12 @@ pub(super) fn emit_to<T: Serialize + ?Sized>(
             warn!(%sid, event, "could not deliver: the socket is gone");
             continue;
         };
-        if let Err(e) = socket.emit(event, data) {
-            metrics.delivery_failed();
-            warn!(%sid, event, error = %e, "could not deliver");
+        match socket.emit(event, data) {
+            Ok(()) => metrics.delivered(),
+            Err(e) => {
+                metrics.delivery_failed();
+                warn!(%sid, event, error = %e, "could not deliver");
+            }
         }
     }
 }

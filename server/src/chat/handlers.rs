@@ -1,6 +1,6 @@
 //! The chat event handlers: check the payload, act, ack, notify members.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 // The payloads are the contract's own types, shared with the client.
 use leptos_socketio::chat::{ChatLimits, JoinAck, MessageAck, Presence, TypingNotice};
@@ -174,10 +174,12 @@ impl Chat {
         };
         let seq = {
             let _order = self.order.lock(&request.room).await;
+            let started = Instant::now();
             let appended = self
                 .store
                 .append(&request.room, &request.id, &name, &request.text, now_ms())
                 .await;
+            self.metrics.store_took(started.elapsed());
             match appended {
                 Ok(Appended::Stored(message)) => {
                     self.metrics.message_stored();

@@ -109,6 +109,9 @@ impl Chat {
     /// disconnect is handled after every event that came before it.
     pub fn register(self: &Arc<Self>, socket: &SocketRef, io: SocketIo) {
         let inbox = Inbox::open(self, socket.id, io);
+        // Nothing after this middleware can refuse the socket: it connects.
+        self.metrics.client_connected();
+        let metrics = Arc::clone(&self.metrics);
         for event in Event::ALL {
             let inbox = Arc::clone(&inbox);
             socket.on(
@@ -122,6 +125,7 @@ impl Chat {
         }
         socket.on("echo", crate::echo::on_echo);
         socket.on_disconnect(move |s: SocketRef, reason: DisconnectReason| {
+            metrics.client_disconnected();
             log_disconnect(&s, reason);
             inbox.close()
         });
