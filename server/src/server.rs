@@ -33,6 +33,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// Returns exit code 1 after printing one `error: …` line to stderr when it
 /// cannot open the database, listen or serve.
 pub async fn run(args: Args) -> ExitCode {
+    raise_fd_limit();
     let listener = match bind(&args.host, args.port).await {
         Ok(listener) => listener,
         Err(e) => return fail(&e),
@@ -46,6 +47,19 @@ pub async fn run(args: Args) -> ExitCode {
     store.close().await;
     info!("history database closed");
     code
+}
+
+/// Raises this process's soft limit on open files to its hard limit (each
+/// connection holds one), as servers that hold many connections do; the
+/// machine's limits are not touched. Logs the limit, or why it stays.
+fn raise_fd_limit() {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => info!(limit, "open-file limit (each connection holds one)"),
+        Err(e) => warn!(
+            "cannot raise the open-file limit ({e}); connections beyond it will be refused \
+             — raise it with `ulimit -n` before starting the server"
+        ),
+    }
 }
 
 /// Announces and serves until a stop signal (see [`run`]).

@@ -45,17 +45,22 @@ pub(super) enum Request {
     Typing(String),
 }
 
-/// What the connection's task is asked to do next.
+/// What the connection's task is asked to do next. Small (an event is
+/// boxed): a channel allocates room for 32 jobs up front, per connection.
 #[derive(Debug)]
 enum Job {
     /// Handle an event: a checked request, or the refusal to send back.
-    Event {
-        event: Event,
-        checked: Result<Request, Rejection>,
-        reply: Reply,
-    },
+    Event(Box<Arrived>),
     /// The connection is gone: clean up, say so on `done`, and stop.
     Disconnect { done: oneshot::Sender<()> },
+}
+
+/// An event as it arrived, checked.
+#[derive(Debug)]
+struct Arrived {
+    event: Event,
+    checked: Result<Request, Rejection>,
+    reply: Reply,
 }
 
 /// The queue of one connection's chat events, fed by its handlers.
@@ -94,11 +99,11 @@ impl Inbox {
     /// socketioxide calls in arrival order.
     pub(super) fn arrive(&self, event: Event, payload: Option<Value>, reply: Reply) {
         let checked = self.check(event, payload, Instant::now());
-        let job = Job::Event {
+        let job = Job::Event(Box::new(Arrived {
             event,
             checked,
             reply,
-        };
+        }));
         let refused = match self.jobs.try_send(job) {
             Ok(()) => return,
             Err(mpsc::error::TrySendError::Full(job)) => {
@@ -109,8 +114,8 @@ impl Inbox {
                 (job, Rejection::not_handled())
             }
         };
-        if let (Job::Event { reply, .. }, rejection) = refused {
-            self.chat.refuse(self.sid, event, &rejection, reply);
+        if let (Job::Event(arrived), rejection) = refused {
+            self.chat.refuse(self.sid, event, &rejection, arrived.reply);
         }
     }
 
@@ -157,16 +162,12 @@ impl Inbox {
 async fn serve(chat: Arc<Chat>, sid: Sid, io: SocketIo, mut queue: mpsc::Receiver<Job>) {
     while let Some(job) = queue.recv().await {
         match job {
-            Job::Event {
-                event,
-                checked: Err(rejection),
-                reply,
-            } => chat.refuse(sid, event, &rejection, reply),
-            Job::Event {
-                checked: Ok(request),
-                reply,
-                ..
-            } => chat.handle(sid, &io, request, reply).await,
+            Job::Event(arrived) => match arrived.checked {
+                Err(rejection) => chat.refuse(sid, arrived.event, &rejection, arrived.reply),
+                // Boxed: the handling (a store write, a history read) takes
+                // room only while it runs, not in every idle connection's task.
+                Ok(request) => Box::pin(chat.handle(sid, &io, request, arrived.reply)).await,
+            },
             Job::Disconnect { done } => {
                 chat.leave_all(sid, &io);
                 let _ = done.send(());
