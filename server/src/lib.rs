@@ -19,6 +19,7 @@ mod metrics;
 mod namespace;
 mod origin;
 mod rate_limit;
+mod request_head;
 mod server;
 mod shutdown;
 mod store;

@@ -246,7 +246,7 @@ impl fmt::Display for AllowedOrigins {
 }
 
 /// Whether `path` is served by socketioxide (its default path `/socket.io`).
-fn is_socketio_path(path: &str) -> bool {
+pub(crate) fn is_socketio_path(path: &str) -> bool {
     path == "/socket.io" || path.starts_with("/socket.io/")
 }
 

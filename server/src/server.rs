@@ -33,11 +33,12 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// Returns exit code 1 after printing one `error: …` line to stderr when it
 /// cannot open the database, listen or serve.
 pub async fn run(args: Args) -> ExitCode {
-    raise_fd_limit();
     let listener = match bind(&args.host, args.port).await {
         Ok(listener) => listener,
         Err(e) => return fail(&e),
     };
+    // Once listening: a server that cannot start says only why.
+    raise_fd_limit();
     let store = match Store::open(&args.data_dir).await {
         Ok(store) => Arc::new(store),
         Err(e) => return fail(&e),

@@ -136,8 +136,10 @@ impl Client {
                 _listeners: [status, messages, presences],
             }),
             _ => Err(format!(
-                "a client did not connect within {} s: {}",
+                "a client did not connect within {} s (state {}, transport {}): {}",
                 PATIENCE.as_secs(),
+                socket.state(),
+                socket.transport(),
                 socket
                     .last_error()
                     .unwrap_or_else(|| "no error reported".into())

@@ -58,6 +58,10 @@ struct Args {
     /// Our server's binary (default target/release/leptos-socketio-server).
     #[arg(long)]
     ours_bin: Option<PathBuf>,
+    /// A flag for our server, e.g. `--ours-arg=--send-buffer=128`
+    /// (repeatable); its defaults otherwise.
+    #[arg(long, allow_hyphen_values = true)]
+    ours_arg: Vec<String>,
     /// A quick check for the test command: 300 clients, 200 receivers × 100
     /// messages, 100 senders × 5/s for 3 s; exits 1 unless every client
     /// stayed connected, every delivery arrived once and every message was
@@ -113,6 +117,7 @@ async fn run(args: &Args) -> Result<bool, String> {
             .clone()
             .unwrap_or_else(|| root.join("target/release/leptos-socketio-server")),
         node_script: root.join("tests/support/chat-server.mjs"),
+        ours_args: args.ours_arg.clone(),
     };
     eprintln!(
         "bench-load: clients {:?}, broadcast {} × {}, {} senders × {}/s for {} s; fd limit {limit}",

@@ -166,6 +166,31 @@ pub(crate) fn table(ours: Option<&Run>, node: Option<&Run>) -> String {
             String::new(),
             String::new(),
         );
+        let per_cpu = |b: &Broadcast| b.delivered as f64 / b.cpu.server.as_secs_f64().max(1e-3);
+        let cpu = |b: Option<&Broadcast>| {
+            b.map_or_else(
+                || "–".into(),
+                |b| {
+                    format!(
+                        "{:.0}/s ({:.2} s server, {:.2} s load generator)",
+                        per_cpu(b),
+                        b.cpu.server.as_secs_f64(),
+                        b.cpu.generator.as_secs_f64()
+                    )
+                },
+            )
+        };
+        let r = match (ob, nb) {
+            (Some(o), Some(n)) => ratio(per_cpu(o), per_cpu(n)),
+            _ => "–".into(),
+        };
+        row(
+            &format!("{label}: deliveries per second of server CPU (CPU time used meanwhile)"),
+            cpu(ob),
+            cpu(nb),
+            r,
+            String::new(),
+        );
         if let Some(o) = ob {
             row(
                 &format!(

@@ -37,6 +37,8 @@ pub(crate) struct Programs {
     pub(crate) ours: PathBuf,
     /// The Node chat server's script.
     pub(crate) node_script: PathBuf,
+    /// Extra flags for our server.
+    pub(crate) ours_args: Vec<String>,
 }
 
 /// A running server.
@@ -71,7 +73,8 @@ impl Server {
                 c.args(["--host", "127.0.0.1", "--port", "0", "--static-dir"])
                     .arg(dir.join("no-app"))
                     .arg("--data-dir")
-                    .arg(dir.join("data"));
+                    .arg(dir.join("data"))
+                    .args(&programs.ours_args);
                 c
             }
             Kind::Node => {
