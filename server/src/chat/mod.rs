@@ -112,13 +112,21 @@ impl Chat {
         // Nothing after this middleware can refuse the socket: it connects.
         self.metrics.client_connected();
         let metrics = Arc::clone(&self.metrics);
-        for event in Event::ALL {
+        // One handler for the four chat events (an event no handler is
+        // named for reaches it), rather than one each: every connection
+        // keeps its handlers, so fewer weigh less.
+        {
             let inbox = Arc::clone(&inbox);
-            socket.on(
-                event.name(),
-                move |TryData(payload): TryData<Value>, reply: Reply| {
-                    // The synchronous part, called in arrival order.
-                    inbox.arrive(event, payload.ok(), reply);
+            socket.on_fallback(
+                move |socketioxide::extract::Event(name): socketioxide::extract::Event,
+                      TryData(payload): TryData<Value>,
+                      reply: Reply| {
+                    // The synchronous part, called in arrival order. Other
+                    // events are ignored, as socketioxide ignores events
+                    // without a handler.
+                    if let Some(event) = Event::named(&name) {
+                        inbox.arrive(event, payload.ok(), reply);
+                    }
                     std::future::ready(())
                 },
             );

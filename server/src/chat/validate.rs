@@ -199,6 +199,11 @@ impl Event {
         }
     }
 
+    /// The chat event called `name` on the wire, if it is one.
+    pub fn named(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.name() == name)
+    }
+
     /// The payload shape, as the contract writes it.
     fn shape(self) -> &'static str {
         match self {
