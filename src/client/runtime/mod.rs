@@ -221,8 +221,18 @@ impl Runtime {
                 for handler in any {
                     handler(&name, &args);
                 }
+                // The last handler takes the arguments, unless the answering
+                // handler still needs them: one copy fewer per event.
+                let mut handlers = handlers;
+                let mut args = args;
+                let last = (ack_id.is_none() || answer.is_none())
+                    .then(|| handlers.pop())
+                    .flatten();
                 for handler in handlers {
                     handler(args.clone());
+                }
+                if let Some(last) = last {
+                    last(std::mem::take(&mut args));
                 }
                 if let Some(id) = ack_id {
                     // Without an answering handler the server still gets an

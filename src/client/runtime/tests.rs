@@ -195,6 +195,35 @@ fn an_event_with_an_ack_is_answered_by_its_handler() {
 }
 
 #[test]
+fn every_listener_and_the_answering_handler_get_the_arguments() {
+    let fake = Fake::default();
+    let (_manager, socket, id) = connected(&fake, options());
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let listen = |who: &'static str| {
+        let heard = Arc::clone(&heard);
+        socket.on("ask", move |question: Result<String, _>| {
+            heard
+                .lock()
+                .expect("lock")
+                .push(format!("{who}: {}", question.expect("a string")));
+        })
+    };
+    let (_a, _b) = (listen("a"), listen("b"));
+    let _asked = socket.on_with_ack("ask", |question: Result<String, _>, ack| {
+        ack.send(format!("{}!", question.expect("a string")))
+            .expect("serializable");
+    });
+    fake.server_says(id, r#"425["ask","why"]"#);
+    assert_eq!(fake.sent(), [r#"435["why!"]"#]);
+    // Without an ack, the last listener takes the arguments: both still hear them.
+    fake.server_says(id, r#"42["ask","how"]"#);
+    assert_eq!(
+        *heard.lock().expect("lock"),
+        ["a: why", "b: why", "a: how", "b: how"]
+    );
+}
+
+#[test]
 fn an_ack_nobody_answers_is_sent_empty_so_the_server_does_not_hang() {
     let fake = Fake::default();
     let (_manager, _socket, id) = connected(&fake, options());
