@@ -7,12 +7,12 @@
 /// use leptos_socketio::{EmitError, Socket, SocketOptions};
 ///
 /// let socket = Socket::new(SocketOptions::new("http://127.0.0.1:3000"));
+/// socket.disconnect(); // the user left: emits are refused until connect()
 /// let shown = match socket.emit("message", ("lobby", "hello")) {
 ///     Ok(()) => "sent".to_owned(),
 ///     Err(EmitError::Disconnected) => "offline: press Reconnect".to_owned(),
 ///     Err(err) => err.to_string(), // a reserved name or unserializable data: a bug
 /// };
-/// // Outside the browser, as here, the socket never joins, so emits are refused.
 /// assert_eq!(shown, "offline: press Reconnect");
 /// assert!(matches!(socket.emit("connect", ()), Err(EmitError::ReservedEvent(_))));
 /// ```
