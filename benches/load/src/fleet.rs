@@ -152,16 +152,23 @@ impl Client {
         self.connected.load(Ordering::Relaxed)
     }
 
-    /// Joins `room` as `name`; the ack's error as the `Err`.
-    pub(crate) async fn join(&self, room: &str, name: &str) -> Result<(), String> {
-        let ack: Result<Value, _> = self
+    /// Joins `room` as `name`: the `join` goes out now; the future
+    /// resolves with its ack (a refusal as the `Err`).
+    pub(crate) fn join(
+        &self,
+        room: &str,
+        name: &str,
+    ) -> impl std::future::Future<Output = Result<(), String>> + 'static {
+        let ack = self
             .socket
-            .emit_with_ack("join", json!({ "room": room, "name": name }))
-            .await;
-        match ack {
-            Ok(v) if v["ok"] == json!(true) => Ok(()),
-            Ok(v) => Err(format!("join {room} refused: {v}")),
-            Err(e) => Err(format!("join {room}: {e}")),
+            .emit_with_ack::<Value>("join", json!({ "room": room, "name": name }));
+        let room = room.to_owned();
+        async move {
+            match ack.await {
+                Ok(v) if v["ok"] == json!(true) => Ok(()),
+                Ok(v) => Err(format!("join {room} refused: {v}")),
+                Err(e) => Err(format!("join {room}: {e}")),
+            }
         }
     }
 }

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use tokio::sync::Semaphore;
 
 use crate::fleet::{Client, Fleet};
 use crate::servers::{metric, Kind, Server};
@@ -110,30 +109,19 @@ pub(crate) async fn hold(
     })
 }
 
-/// Joins each client of `clients` to its room (`room(i)`) as `load`, at
-/// most [`JOINING_AT_ONCE`] at a time.
+/// Joins each client of `clients` to its room (`room(i)`) as `load`,
+/// [`JOINING_AT_ONCE`] at a time (their joins sent together, then their
+/// acks awaited).
 async fn join_all(clients: &[Client], room: impl Fn(usize) -> String) -> Result<(), String> {
-    let gate = Arc::new(Semaphore::new(JOINING_AT_ONCE));
-    let mut joins = Vec::new();
-    for (i, client) in clients.iter().enumerate() {
-        let permit = Arc::clone(&gate)
-            .acquire_owned()
-            .await
-            .map_err(|e| e.to_string())?;
-        let room = room(i);
-        joins.push(async move {
-            let joined = client.join(&room, "load").await;
-            drop(permit);
-            joined
-        });
-        if joins.len() >= JOINING_AT_ONCE {
-            for j in joins.drain(..) {
-                j.await?;
-            }
+    for (n, chunk) in clients.chunks(JOINING_AT_ONCE).enumerate() {
+        let acks: Vec<_> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, client)| client.join(&room(n * JOINING_AT_ONCE + i), "load"))
+            .collect();
+        for ack in acks {
+            ack.await?;
         }
-    }
-    for j in joins {
-        j.await?;
     }
     Ok(())
 }
