@@ -57,17 +57,14 @@ fn compact(request: Request) -> Request {
             HeaderValue::from_maybe_shared(Bytes::copy_from_slice(value.as_bytes())),
         );
         // Both parsed once already; should a copy not parse, keep the original.
-        let (name, mut value) = match copied {
-            (Ok(n), Ok(v)) => (n, v),
+        let (name, copy) = match copied {
+            (Ok(copy_name), Ok(mut copy)) => {
+                copy.set_sensitive(value.is_sensitive());
+                (copy_name, copy)
+            }
             _ => (name.clone(), value.clone()),
         };
-        value.set_sensitive(
-            parts
-                .headers
-                .get(&name)
-                .is_some_and(HeaderValue::is_sensitive),
-        );
-        headers.append(name, value);
+        headers.append(name, copy);
     }
     parts.headers = headers;
     parts.uri = own_uri(&parts.uri);

@@ -47,6 +47,26 @@ fn port_in_use_prints_a_clear_error() {
 }
 
 #[test]
+fn the_server_raises_its_own_open_file_limit_to_the_hard_one() {
+    // Children inherit this process's limits: start the server with a low
+    // soft limit, as a fresh machine's 1 024 would be.
+    let (_, hard) = rlimit::getrlimit(rlimit::Resource::NOFILE).expect("read the limit");
+    rlimit::setrlimit(rlimit::Resource::NOFILE, 256.min(hard), hard).expect("lower the limit");
+    let server = ServerProcess::start(&[]);
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", server.pid()))
+        .expect("read the server's limits");
+    let open_files: Vec<&str> = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .expect("a Max open files line")
+        .split_whitespace()
+        .collect();
+    // "Max open files <soft> <hard> files"
+    assert_eq!(open_files[3], open_files[4], "{limits}");
+    assert_eq!(open_files[4], hard.to_string(), "{limits}");
+}
+
+#[test]
 fn sigterm_shuts_down_gracefully() {
     stops_with_exit_code_0_on("TERM");
 }

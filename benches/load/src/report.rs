@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use crate::scenarios::{Broadcast, Held, Throughput};
 use crate::servers::Kind;
+use crate::stats::Sorted;
 
 /// Everything measured against one server.
 #[derive(Debug, Clone)]
@@ -23,11 +24,20 @@ fn ratio(ours: f64, node: f64) -> String {
     }
 }
 
-fn met(ok: bool) -> &'static str {
-    if ok {
-        "**met**"
-    } else {
-        "**not met**"
+/// ours / Node of `value`, or `–` unless both were measured.
+fn ratio_of<T>(ours: Option<&T>, node: Option<&T>, value: impl Fn(&T) -> f64) -> String {
+    match (ours, node) {
+        (Some(o), Some(n)) => ratio(value(o), value(n)),
+        _ => "–".into(),
+    }
+}
+
+/// `what`, with whether it is met when `ok` is known.
+fn target(what: &str, ok: Option<bool>) -> String {
+    match ok {
+        Some(true) => format!("{what}: **met**"),
+        Some(false) => format!("{what}: **not met**"),
+        None => what.to_owned(),
     }
 }
 
@@ -35,241 +45,265 @@ fn ms(v: Option<f64>) -> String {
     v.map_or_else(|| "–".into(), |v| format!("{v:.1} ms"))
 }
 
+fn p50_p99(samples: &Sorted) -> String {
+    format!(
+        "{} / {}",
+        ms(samples.percentile_ms(50.0)),
+        ms(samples.percentile_ms(99.0))
+    )
+}
+
+/// What `run` measured with `clients` held.
+fn held_at(run: Option<&Run>, clients: usize) -> Option<&Held> {
+    run?.held.iter().find(|h| h.clients == clients)
+}
+
+/// The markdown table being written.
+struct Table(String);
+
+impl Table {
+    fn row(&mut self, name: &str, ours: &str, node: &str, ratio: &str, target: &str) {
+        let _ = writeln!(self.0, "| {name} | {ours} | {node} | {ratio} | {target} |");
+    }
+
+    /// A row showing each side's measurement (`–` where there is none).
+    fn pair<T>(
+        &mut self,
+        name: &str,
+        (ours, node): (Option<&T>, Option<&T>),
+        show: impl Fn(&T) -> String,
+        ratio: &str,
+        target: &str,
+    ) {
+        let cell = |m: Option<&T>| m.map_or_else(|| "–".to_owned(), &show);
+        self.row(name, &cell(ours), &cell(node), ratio, target);
+    }
+}
+
 /// The markdown table for `ours` and `node` (either may be missing).
 pub(crate) fn table(ours: Option<&Run>, node: Option<&Run>) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "| measure | ours | Node socket.io 4.8 | ours / Node | target |"
+    let mut t = Table(String::new());
+    t.row(
+        "measure",
+        "ours",
+        "Node socket.io 4.8",
+        "ours / Node",
+        "target",
     );
-    let _ = writeln!(out, "|---|---:|---:|---:|---|");
-    let mut row = |name: &str, o: String, n: String, r: String, t: String| {
-        let _ = writeln!(out, "| {name} | {o} | {n} | {r} | {t} |");
-    };
-    let held_of = |run: Option<&Run>, clients: usize| {
-        run.and_then(|r| r.held.iter().find(|h| h.clients == clients).cloned())
-    };
+    let _ = writeln!(t.0, "|---|---:|---:|---:|---|");
     let sizes: Vec<usize> = ours
         .or(node)
         .map(|r| r.held.iter().map(|h| h.clients).collect())
         .unwrap_or_default();
-    for &n in &sizes {
-        let (o, nd) = (held_of(ours, n), held_of(node, n));
-        let f = |h: &Option<Held>, g: fn(&Held) -> f64, unit: &str| {
-            h.as_ref()
-                .map_or_else(|| "–".into(), |h| format!("{:.0}{unit}", g(h)))
-        };
-        let both = |g: fn(&Held) -> f64| match (&o, &nd) {
-            (Some(a), Some(b)) => ratio(g(a), g(b)),
-            _ => "–".into(),
-        };
-        row(
+    for n in sizes {
+        let both = (held_at(ours, n), held_at(node, n));
+        t.pair(
             &format!("{n} clients: connections opened per second"),
-            f(&o, |h| h.connect_per_sec, "/s"),
-            f(&nd, |h| h.connect_per_sec, "/s"),
-            both(|h| h.connect_per_sec),
-            String::new(),
+            both,
+            |h| format!("{:.0}/s", h.connect_per_sec),
+            &ratio_of(both.0, both.1, |h| h.connect_per_sec),
+            "",
         );
         let kib = |h: &Held| h.bytes_per_connection / 1024.0;
-        let memory_target = match (&o, &nd) {
-            (Some(a), Some(b)) => format!("≤ Node's: {}", met(kib(a) <= kib(b))),
-            _ => "≤ Node's".into(),
-        };
-        row(
+        let lighter = both.0.zip(both.1).map(|(o, n)| kib(o) <= kib(n));
+        t.pair(
             &format!("{n} clients: server memory per idle connection"),
-            o.as_ref()
-                .map_or_else(|| "–".into(), |h| format!("{:.1} KiB", kib(h))),
-            nd.as_ref()
-                .map_or_else(|| "–".into(), |h| format!("{:.1} KiB", kib(h))),
-            both(kib),
-            memory_target,
+            both,
+            |h| format!("{:.1} KiB", kib(h)),
+            &ratio_of(both.0, both.1, kib),
+            &target("≤ Node's", lighter),
         );
-        let held_target = o.as_ref().map_or_else(
-            || "all held".into(),
-            |h| format!("all held: {}", met(h.held == n)),
-        );
-        row(
+        t.pair(
             &format!("{n} clients: still connected after the hold"),
-            f(&o, |h| h.held as f64, ""),
-            f(&nd, |h| h.held as f64, ""),
-            String::new(),
-            held_target,
+            both,
+            |h| h.held.to_string(),
+            "",
+            &target("all held", both.0.map(|h| h.held == n)),
         );
     }
-    let (ob, nb) = (
+    let both = (
         ours.and_then(|r| r.broadcast.as_ref()),
         node.and_then(|r| r.broadcast.as_ref()),
     );
-    if let Some(b) = ob.or(nb) {
+    if let Some(b) = both.0.or(both.1) {
         let label = format!(
             "broadcast, {} receivers × {} messages of 32 B",
             b.receivers, b.messages
         );
-        let per_sec =
-            |b: Option<&Broadcast>| b.map_or_else(|| "–".into(), |b| format!("{:.0}/s", b.per_sec));
-        let target = match (ob, nb) {
-            (Some(o), Some(n)) => format!("≥ 5× Node's: {}", met(o.per_sec >= 5.0 * n.per_sec)),
-            _ => "≥ 5× Node's".into(),
-        };
-        let r = match (ob, nb) {
-            (Some(o), Some(n)) => ratio(o.per_sec, n.per_sec),
-            _ => "–".into(),
-        };
-        row(
+        let faster = both
+            .0
+            .zip(both.1)
+            .map(|(o, n)| o.per_sec >= 5.0 * n.per_sec);
+        t.pair(
             &format!("{label}: deliveries per second"),
-            per_sec(ob),
-            per_sec(nb),
-            r,
-            target,
+            both,
+            |b| format!("{:.0}/s", b.per_sec),
+            &ratio_of(both.0, both.1, |b| b.per_sec),
+            &target("≥ 5× Node's", faster),
         );
-        let delivered = |b: Option<&Broadcast>| {
-            b.map_or_else(
-                || "–".into(),
-                |b| {
-                    format!(
-                        "{} / {} (lost {}, duplicates {})",
-                        b.delivered - b.duplicates,
-                        b.expected,
-                        b.lost,
-                        b.duplicates
-                    )
-                },
-            )
-        };
-        let lost_target = ob.map_or_else(
-            || "0 lost".into(),
-            |o| format!("0 lost: {}", met(o.lost == 0 && o.duplicates == 0)),
-        );
-        row(
+        t.pair(
             &format!("{label}: delivered / expected"),
-            delivered(ob),
-            delivered(nb),
-            String::new(),
-            lost_target,
+            both,
+            |b| {
+                format!(
+                    "{} / {} (lost {}, duplicates {})",
+                    b.delivered - b.duplicates,
+                    b.expected,
+                    b.lost,
+                    b.duplicates
+                )
+            },
+            "",
+            &target("0 lost", both.0.map(|o| o.lost == 0 && o.duplicates == 0)),
         );
-        let pct = |b: Option<&Broadcast>| {
-            b.map_or_else(
-                || "–".into(),
-                |b| {
-                    format!(
-                        "{} / {}",
-                        ms(b.fan_out.percentile_ms(50.0)),
-                        ms(b.fan_out.percentile_ms(99.0))
-                    )
-                },
-            )
-        };
-        row(
+        t.pair(
             &format!("{label}: fan-out latency p50 / p99"),
-            pct(ob),
-            pct(nb),
-            String::new(),
-            String::new(),
+            both,
+            |b| p50_p99(&b.fan_out),
+            "",
+            "",
         );
         let per_cpu = |b: &Broadcast| b.delivered as f64 / b.cpu.server.as_secs_f64().max(1e-3);
-        let cpu = |b: Option<&Broadcast>| {
-            b.map_or_else(
-                || "–".into(),
-                |b| {
-                    format!(
-                        "{:.0}/s ({:.2} s server, {:.2} s load generator)",
-                        per_cpu(b),
-                        b.cpu.server.as_secs_f64(),
-                        b.cpu.generator.as_secs_f64()
-                    )
-                },
-            )
-        };
-        let r = match (ob, nb) {
-            (Some(o), Some(n)) => ratio(per_cpu(o), per_cpu(n)),
-            _ => "–".into(),
-        };
-        row(
+        t.pair(
             &format!("{label}: deliveries per second of server CPU (CPU time used meanwhile)"),
-            cpu(ob),
-            cpu(nb),
-            r,
-            String::new(),
+            both,
+            |b| {
+                format!(
+                    "{:.0}/s ({:.2} s server, {:.2} s load generator)",
+                    per_cpu(b),
+                    b.cpu.server.as_secs_f64(),
+                    b.cpu.generator.as_secs_f64()
+                )
+            },
+            &ratio_of(both.0, both.1, per_cpu),
+            "",
         );
-        if let Some(o) = ob {
-            row(
+        if let Some(o) = both.0 {
+            let failed = o
+                .failed_deliveries
+                .map_or_else(|| "–".into(), |f| f.to_string());
+            let slowest = o.slowest_metrics.map_or_else(
+                || "–".into(),
+                |d| format!("{:.1} ms", d.as_secs_f64() * 1000.0),
+            );
+            t.row(
                 &format!(
                     "{label}: failed deliveries (`/metrics`) / slowest `GET /metrics` meanwhile"
                 ),
-                format!(
-                    "{} / {}",
-                    o.failed_deliveries
-                        .map_or_else(|| "–".into(), |f| f.to_string()),
-                    o.slowest_metrics.map_or_else(
-                        || "–".into(),
-                        |d| format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-                    ),
-                ),
-                "–".into(),
-                String::new(),
-                String::new(),
+                &format!("{failed} / {slowest}"),
+                "–",
+                "",
+                "",
             );
         }
     }
-    let (ot, nt) = (
+    let both = (
         ours.and_then(|r| r.throughput.as_ref()),
         node.and_then(|r| r.throughput.as_ref()),
     );
-    if let Some(t) = ot.or(nt) {
+    if let Some(first) = both.0.or(both.1) {
         let label = format!(
             "`message` with persistence, {} senders × {}/s",
-            t.senders, t.rate_per_sender
+            first.senders, first.rate_per_sender
         );
-        let per_sec = |t: Option<&Throughput>| {
-            t.map_or_else(
-                || "–".into(),
-                |t| {
-                    format!(
-                        "{:.0}/s ({} of {} stored, {} refused, {} failed)",
-                        t.per_sec, t.stored, t.sent, t.refused, t.failed
-                    )
-                },
-            )
-        };
-        let r = match (ot, nt) {
-            (Some(o), Some(n)) => ratio(o.per_sec, n.per_sec),
-            _ => "–".into(),
-        };
-        let target = ot.map_or_else(
-            || "every message stored".into(),
-            |o| {
+        let all_stored = both
+            .0
+            .map(|o| o.stored == o.sent && o.server_stored == Some(o.sent));
+        t.pair(
+            &format!("{label}: stored per second"),
+            both,
+            |t: &Throughput| {
                 format!(
-                    "every message stored: {}",
-                    met(o.stored == o.sent && o.server_stored == Some(o.sent))
+                    "{:.0}/s ({} of {} stored, {} refused, {} failed)",
+                    t.per_sec, t.stored, t.sent, t.refused, t.failed
                 )
             },
+            &ratio_of(both.0, both.1, |t| t.per_sec),
+            &target("every message stored", all_stored),
         );
-        row(
-            &format!("{label}: stored per second"),
-            per_sec(ot),
-            per_sec(nt),
-            r,
-            target,
-        );
-        let pct = |t: Option<&Throughput>| {
-            t.map_or_else(
-                || "–".into(),
-                |t| {
-                    format!(
-                        "{} / {}",
-                        ms(t.acks.percentile_ms(50.0)),
-                        ms(t.acks.percentile_ms(99.0))
-                    )
-                },
-            )
-        };
-        row(
+        t.pair(
             &format!("{label}: ack latency p50 / p99"),
-            pct(ot),
-            pct(nt),
-            String::new(),
-            String::new(),
+            both,
+            |t| p50_p99(&t.acks),
+            "",
+            "",
         );
     }
-    out
+    t.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenarios::Cpu;
+    use std::time::Duration;
+
+    fn run(kind: Kind, per_sec: f64, kib: f64, held: usize, lost: u64) -> Run {
+        Run {
+            kind,
+            held: vec![Held {
+                clients: 10,
+                connect_per_sec: 100.0,
+                bytes_per_connection: kib * 1024.0,
+                held,
+            }],
+            broadcast: Some(Broadcast {
+                receivers: 10,
+                messages: 2,
+                expected: 20,
+                delivered: 20 - lost,
+                duplicates: 0,
+                lost,
+                per_sec,
+                fan_out: Sorted::default(),
+                failed_deliveries: (kind == Kind::Ours).then_some(3),
+                slowest_metrics: (kind == Kind::Ours).then_some(Duration::from_millis(4)),
+                cpu: Cpu {
+                    server: Duration::from_secs(1),
+                    generator: Duration::from_secs(2),
+                },
+            }),
+            throughput: None,
+        }
+    }
+
+    fn line<'a>(table: &'a str, start: &str) -> &'a str {
+        table
+            .lines()
+            .find(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("no row {start:?} in\n{table}"))
+    }
+
+    #[test]
+    fn each_row_shows_both_sides_the_ratio_and_whether_ours_meets_its_target() {
+        let ours = run(Kind::Ours, 500.0, 20.0, 10, 0);
+        let node = run(Kind::Node, 100.0, 15.0, 10, 1);
+        let table = table(Some(&ours), Some(&node));
+        assert_eq!(
+            line(&table, "| 10 clients: server memory"),
+            "| 10 clients: server memory per idle connection | 20.0 KiB | 15.0 KiB | 1.33× | ≤ Node's: **not met** |"
+        );
+        assert_eq!(
+            line(&table, "| 10 clients: still"),
+            "| 10 clients: still connected after the hold | 10 | 10 |  | all held: **met** |"
+        );
+        assert!(line(
+            &table,
+            "| broadcast, 10 receivers × 2 messages of 32 B: deliveries per second"
+        )
+        .ends_with("| 500/s | 100/s | 5.00× | ≥ 5× Node's: **met** |"));
+        assert!(line(&table, "| broadcast, 10 receivers × 2 messages of 32 B: delivered")
+            .ends_with("| 20 / 20 (lost 0, duplicates 0) | 19 / 20 (lost 1, duplicates 0) |  | 0 lost: **met** |"));
+        assert!(line(
+            &table,
+            "| broadcast, 10 receivers × 2 messages of 32 B: failed"
+        )
+        .ends_with("| 3 / 4.0 ms | – |  |  |"));
+        // Without Node's run: no ratio, no verdict against it, `–` in its column.
+        let alone = super::table(Some(&ours), None);
+        assert_eq!(
+            line(&alone, "| 10 clients: server memory"),
+            "| 10 clients: server memory per idle connection | 20.0 KiB | – | – | ≤ Node's |"
+        );
+    }
 }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::fleet::{Client, Fleet};
+use crate::fleet::{Client, Counters, Fleet};
 use crate::servers::{metric, Kind, Server};
 use crate::stats::{Samples, Sorted};
 
@@ -205,10 +205,7 @@ pub(crate) async fn broadcast(
         .load(Ordering::Relaxed)
         .saturating_sub(start_us)
         .max(1);
-    let failed = match (failed_before, failed_deliveries(server).await) {
-        (Some(before), Some(after)) => Some(after.saturating_sub(before)),
-        _ => None,
-    };
+    let failed = grown(failed_before, failed_deliveries(server).await);
     Ok(Broadcast {
         receivers,
         messages,
@@ -242,30 +239,13 @@ pub(crate) async fn throughput(
     let clients = &fleet.clients[from..];
     join_all(clients, |i| format!("throughput-{i}")).await?;
     let stored_before = stored_messages(server).await;
-    let acks = Arc::new(Samples::default());
-    let (sent, stored, refused, failed) = (
-        Arc::new(AtomicU64::new(0)),
-        Arc::new(AtomicU64::new(0)),
-        Arc::new(AtomicU64::new(0)),
-        Arc::new(AtomicU64::new(0)),
-    );
-    let last_ack_us = Arc::new(AtomicU64::new(0));
-    let counters = &fleet.counters;
-    let start_us = counters.now_us();
+    let tally = Arc::new(AckTally::new(&fleet.counters));
+    let start_us = fleet.counters.now_us();
     let mut tasks = Vec::new();
     let every = Duration::from_secs(1) / rate.max(1);
     let deadline = tokio::time::Instant::now() + duration;
     for (i, client) in clients.iter().enumerate() {
-        let socket = client.socket.clone();
-        let (acks, sent, stored, refused, failed, last_ack_us, counters) = (
-            Arc::clone(&acks),
-            Arc::clone(&sent),
-            Arc::clone(&stored),
-            Arc::clone(&refused),
-            Arc::clone(&failed),
-            Arc::clone(&last_ack_us),
-            Arc::clone(counters),
-        );
+        let (socket, tally) = (client.socket.clone(), Arc::clone(&tally));
         tasks.push(tokio::spawn(async move {
             // Senders start spread over one interval, not all at once.
             let offset = every * u32::try_from(i % 1000).unwrap_or(0) / 1000;
@@ -280,33 +260,14 @@ pub(crate) async fn throughput(
                     json!({
                         "room": format!("throughput-{i}"),
                         "id": format!("t-{i}-{k}"),
-                        "text": counters.stamped_text(),
+                        "text": tally.counters.stamped_text(),
                     }),
                 );
                 k += 1;
-                sent.fetch_add(1, Ordering::Relaxed);
-                let (acks, stored, refused, failed, last_ack_us, counters) = (
-                    Arc::clone(&acks),
-                    Arc::clone(&stored),
-                    Arc::clone(&refused),
-                    Arc::clone(&failed),
-                    Arc::clone(&last_ack_us),
-                    Arc::clone(&counters),
-                );
+                tally.sent.fetch_add(1, Ordering::Relaxed);
+                let tally = Arc::clone(&tally);
                 pending.push(tokio::spawn(async move {
-                    match ack.await {
-                        Ok(v) if v["ok"] == json!(true) => {
-                            acks.record(sent_at.elapsed());
-                            stored.fetch_add(1, Ordering::Relaxed);
-                            last_ack_us.fetch_max(counters.now_us(), Ordering::Relaxed);
-                        }
-                        Ok(_) => {
-                            refused.fetch_add(1, Ordering::Relaxed);
-                        }
-                        Err(_) => {
-                            failed.fetch_add(1, Ordering::Relaxed);
-                        }
-                    }
+                    tally.settle(sent_at, ack.await);
                 }));
             }
             for p in pending {
@@ -317,26 +278,72 @@ pub(crate) async fn throughput(
     for task in tasks {
         task.await.map_err(|e| e.to_string())?;
     }
-    let stored_n = stored.load(Ordering::Relaxed);
-    let took_us = last_ack_us
+    let stored = tally.stored.load(Ordering::Relaxed);
+    let took_us = tally
+        .last_ack_us
         .load(Ordering::Relaxed)
         .saturating_sub(start_us)
         .max(1);
-    let server_stored = match (stored_before, stored_messages(server).await) {
-        (Some(before), Some(after)) => Some(after.saturating_sub(before)),
-        _ => None,
-    };
     Ok(Throughput {
         senders,
         rate_per_sender: rate,
-        sent: sent.load(Ordering::Relaxed),
-        stored: stored_n,
-        refused: refused.load(Ordering::Relaxed),
-        failed: failed.load(Ordering::Relaxed),
-        per_sec: stored_n as f64 / (took_us as f64 / 1e6),
-        acks: acks.take_sorted(),
-        server_stored,
+        sent: tally.sent.load(Ordering::Relaxed),
+        stored,
+        refused: tally.refused.load(Ordering::Relaxed),
+        failed: tally.failed.load(Ordering::Relaxed),
+        per_sec: stored as f64 / (took_us as f64 / 1e6),
+        acks: tally.acks.take_sorted(),
+        server_stored: grown(stored_before, stored_messages(server).await),
     })
+}
+
+/// What the acks of the sustained traffic said, counted from every sender.
+struct AckTally {
+    counters: Arc<Counters>,
+    acks: Samples,
+    sent: AtomicU64,
+    stored: AtomicU64,
+    refused: AtomicU64,
+    failed: AtomicU64,
+    /// Microseconds from the fleet's epoch to the latest `{ok: true}`.
+    last_ack_us: AtomicU64,
+}
+
+impl AckTally {
+    fn new(counters: &Arc<Counters>) -> Self {
+        Self {
+            counters: Arc::clone(counters),
+            acks: Samples::default(),
+            sent: AtomicU64::new(0),
+            stored: AtomicU64::new(0),
+            refused: AtomicU64::new(0),
+            failed: AtomicU64::new(0),
+            last_ack_us: AtomicU64::new(0),
+        }
+    }
+
+    /// Counts the ack of a message sent at `sent_at`.
+    fn settle<E>(&self, sent_at: Instant, ack: Result<Value, E>) {
+        match ack {
+            Ok(v) if v["ok"] == json!(true) => {
+                self.acks.record(sent_at.elapsed());
+                self.stored.fetch_add(1, Ordering::Relaxed);
+                self.last_ack_us
+                    .fetch_max(self.counters.now_us(), Ordering::Relaxed);
+            }
+            Ok(_) => {
+                self.refused.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(_) => {
+                self.failed.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+/// How much a counter of our server grew, when it was read both times.
+fn grown(before: Option<u64>, after: Option<u64>) -> Option<u64> {
+    Some(after?.saturating_sub(before?))
 }
 
 async fn ours_metric(server: &Server, name: &str) -> Option<u64> {
