@@ -69,6 +69,31 @@ ensure_chromium() {
     fi
 }
 
+# Redis, PostgreSQL and nginx for the multi-node chat (scripts/cluster).
+# Debian starts their system services on install (where it can): those use
+# the usual ports and are not touched; scripts/cluster starts its own.
+ensure_cluster_packages() {
+    local missing=()
+    command -v redis-server >/dev/null || missing+=(redis-server)
+    command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+    pg_bin_dir >/dev/null || missing+=(postgresql)
+    if [ "${#missing[@]}" -gt 0 ]; then
+        say "installing ${missing[*]} from Debian's packages for the multi-node chat (about 1 minute, once)"
+        as_root apt-get update
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+    fi
+}
+
+# The directory of PostgreSQL's server programs (initdb, pg_ctl), newest
+# version first: Debian keeps them out of PATH.
+pg_bin_dir() {
+    local dir
+    for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k4 -n -r); do
+        [ -x "$dir/initdb" ] && { echo "$dir"; return 0; }
+    done
+    return 1
+}
+
 # Builds the demo app into dist/ (release: small wasm, wasm-opt -Oz).
 build_app() {
     say "building the demo app with trunk (release)"

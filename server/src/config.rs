@@ -10,6 +10,7 @@ use clap::Parser;
 use crate::auth::Token;
 use crate::chat::ChatSettings;
 use crate::origin::Origin;
+use crate::store::Database;
 
 /// The server's settings, from flags or `LSIO_*` environment variables
 /// (a flag wins over its variable).
@@ -72,7 +73,8 @@ pub struct Args {
     pub allowed_origins: Vec<Origin>,
 
     /// Directory of the chat history; the database is the file
-    /// chat.sqlite3 in it. Created if missing.
+    /// chat.sqlite3 in it. Created if missing. Not used with
+    /// --database-url.
     #[arg(
         long,
         env = "LSIO_DATA_DIR",
@@ -80,6 +82,18 @@ pub struct Args {
         value_name = "DIR"
     )]
     pub data_dir: PathBuf,
+
+    /// Where the chat history lives: `sqlite://FILE` (one server) or
+    /// `postgres://USER:PASSWORD@HOST:PORT/DATABASE` (any number of servers
+    /// may share it; the database must exist, its tables are created).
+    /// Unset: chat.sqlite3 in --data-dir.
+    #[arg(
+        long,
+        env = "LSIO_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<Database>,
 
     /// Most messages a `join` returns: the last ones, or with `since` the
     /// first ones after it.
@@ -202,6 +216,14 @@ impl Args {
             rate_burst: self.rate_limit_burst,
             max_pending_events: usize::try_from(self.max_pending_events).unwrap_or(usize::MAX),
         }
+    }
+
+    /// The history database: `--database-url`, else chat.sqlite3 in
+    /// `--data-dir`.
+    pub fn database(&self) -> Database {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| Database::in_dir(&self.data_dir))
     }
 
     /// The `--token`, if one is set and not empty.

@@ -36,4 +36,4 @@ pub use origin::{AllowedOrigins, Origin};
 pub use rate_limit::TokenBucket;
 pub use server::run;
 pub use shutdown::ShutdownSignal;
-pub use store::{AppendError, Appended, Message, OpenError, Store, DB_FILE, MAX_BATCH};
+pub use store::{AppendError, Appended, Database, Message, OpenError, Store, DB_FILE, MAX_BATCH};

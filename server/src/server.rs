@@ -14,15 +14,15 @@ use crate::config::Args;
 use crate::listener::bind;
 use crate::origin::AllowedOrigins;
 use crate::shutdown::ShutdownSignal;
-use crate::store::{Store, DB_FILE};
+use crate::store::Store;
 
 /// How long in-flight requests may take to finish after a stop signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// Runs the server until SIGINT or SIGTERM.
 ///
-/// Binds, then opens the history database (`--data-dir`/chat.sqlite3,
-/// creating both).
+/// Binds, then opens the history database (`--database-url`, else
+/// `--data-dir`/chat.sqlite3, creating both).
 /// Once bound, prints exactly one line to stdout, `listening on
 /// http://HOST:PORT`, with the port actually bound (so `--port 0` can be
 /// used by test harnesses), and flushes it. On a stop signal it closes every
@@ -39,11 +39,12 @@ pub async fn run(args: Args) -> ExitCode {
     };
     // Once listening: a server that cannot start says only why.
     raise_fd_limit();
-    let store = match Store::open(&args.data_dir).await {
+    let database = args.database();
+    let store = match Store::open(&database).await {
         Ok(store) => Arc::new(store),
         Err(e) => return fail(&e),
     };
-    info!(database = %args.data_dir.join(DB_FILE).display(), "history database open");
+    info!(%database, "history database open");
     let code = serve(&args, listener, Arc::clone(&store)).await;
     store.close().await;
     info!("history database closed");

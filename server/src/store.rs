@@ -11,14 +11,34 @@
 //! dozen inserts, so under load the store keeps up by committing more per
 //! transaction; alone, a message is committed by itself at once.
 
+//! Chat history in SQL: SQLite (`chat.sqlite3` in the `--data-dir`, the
+//! default) or PostgreSQL (`--database-url postgres://…`, which several
+//! servers can share), through sqlx's `Any` driver with the same
+//! migrations and the same statements for both.
+//!
+//! The schema lives in `server/migrations/` and is applied on open. Each
+//! room has its own `seq` (1, 2, 3, …), assigned in the same transaction that
+//! stores the message; `UNIQUE(room, id)` makes a re-sent message a no-op
+//! that returns the original `seq`. A transaction first locks the rows of
+//! its rooms in the `rooms` table (which holds each room's last `seq`), so
+//! writers on several servers sharing one PostgreSQL number a room's
+//! messages one after another: no `seq` twice, no gap, no id stored twice.
+//!
+//! Writes are batched (group commit): one writer task takes every append
+//! waiting in its queue, up to [`MAX_BATCH`], and stores them in one
+//! transaction, in arrival order. A commit costs about as much as a few
+//! dozen inserts, so under load the store keeps up by committing more per
+//! transaction; alone, a message is committed by itself at once.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, Once, PoisonError};
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
-use std::collections::HashMap;
+use sqlx::any::AnyPoolOptions;
+use sqlx::{AnyConnection, AnyPool, Connection, Executor, Row};
 use thiserror::Error;
 use tokio::sync::{mpsc, oneshot, Notify};
 use tokio::task::JoinHandle;
@@ -42,11 +62,124 @@ pub enum Appended {
     },
 }
 
-/// Why the store could not be opened; each message names the path and the
-/// flag that changes it.
+/// Where the history lives (`--database-url`).
+///
+/// ```
+/// use leptos_socketio_server::Database;
+///
+/// let db: Database = "postgres://chat@127.0.0.1:5432/chat".parse().unwrap();
+/// assert!(matches!(db, Database::Postgres(_)));
+/// let db: Database = "sqlite://data/chat.sqlite3".parse().unwrap();
+/// assert_eq!(db, Database::Sqlite("data/chat.sqlite3".into()));
+/// assert!("mysql://x".parse::<Database>().is_err());
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub enum Database {
+    /// An SQLite file, created (with its directory) if missing. One server
+    /// only: other servers cannot share it.
+    Sqlite(PathBuf),
+    /// A PostgreSQL URL (`postgres://user:password@host:port/database`);
+    /// any number of servers may share it.
+    Postgres(String),
+}
+
+impl Database {
+    /// The default: `chat.sqlite3` in `dir`.
+    pub fn in_dir(dir: &Path) -> Self {
+        Self::Sqlite(dir.join(DB_FILE))
+    }
+
+    /// How logs and errors name it: the path, or the URL without its
+    /// password.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Sqlite(path) => path.display().to_string(),
+            Self::Postgres(url) => redact_password(url),
+        }
+    }
+
+    /// The flag that changes it, for error messages.
+    fn flag_hint(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => {
+                "pass --data-dir <DIR> (or set LSIO_DATA_DIR) to a directory the server can \
+                 write, or --database-url sqlite://<FILE> | postgres://<URL>"
+            }
+            Self::Postgres(_) => {
+                "check --database-url (or LSIO_DATABASE_URL): is PostgreSQL running there, \
+                 do the user, password and database exist?"
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Database {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Database({})", self.describe())
+    }
+}
+
+impl fmt::Display for Database {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe())
+    }
+}
+
+impl FromStr for Database {
+    type Err = String;
+
+    fn from_str(url: &str) -> Result<Self, String> {
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            if path.is_empty() || path.contains('?') {
+                return Err(format!(
+                    "\"{url}\" names no SQLite file: write sqlite://<FILE>, e.g. \
+                     sqlite://data/chat.sqlite3 (no ?options)"
+                ));
+            }
+            return Ok(Self::Sqlite(PathBuf::from(path)));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self::Postgres(url.to_owned()));
+        }
+        Err(format!(
+            "\"{}\" is not a database URL this server can use: write sqlite://<FILE> or \
+             postgres://<USER>:<PASSWORD>@<HOST>:<PORT>/<DATABASE>",
+            redact_password(url)
+        ))
+    }
+}
+
+/// `url` with the password after `user:` replaced by `***`.
+fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return url.to_owned();
+    };
+    match rest[..at].split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***{}", &rest[at..]),
+        None => url.to_owned(),
+    }
+}
+
+/// Which SQL engine a store talks to: the statements are the same, only
+/// how a transaction starts differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// Why the store could not be opened; each message names the database and
+/// the flag that changes it.
 #[derive(Debug, Error)]
 pub enum OpenError {
-    /// The data directory could not be created.
+    /// The SQLite file's directory could not be created.
     #[error(
         "cannot create the data directory {}: {source} — pass --data-dir <DIR> \
          (or set LSIO_DATA_DIR) to a directory the server can write",
@@ -58,28 +191,26 @@ pub enum OpenError {
         /// The underlying error.
         source: std::io::Error,
     },
-    /// The database file could not be opened or created.
-    #[error(
-        "cannot open the history database {}: {source} — pass --data-dir <DIR> \
-         (or set LSIO_DATA_DIR) to a directory the server can write",
-        path.display()
-    )]
+    /// The database could not be opened, created or connected to.
+    #[error("cannot open the history database {database}: {source} — {hint}")]
     Open {
-        /// The database file.
-        path: PathBuf,
+        /// The database's path, or its URL without the password.
+        database: String,
+        /// What to change.
+        hint: &'static str,
         /// The underlying error.
         source: sqlx::Error,
     },
     /// The schema could not be brought up to date.
     #[error(
-        "cannot set up the history database {}: {source} — is it a chat.sqlite3 from \
-         another program or a newer version? Pass --data-dir <DIR> (or set LSIO_DATA_DIR) \
-         to use another directory",
-        path.display()
+        "cannot set up the history database {database}: {source} — is it the history of \
+         another program or of a newer version of this server? {hint}"
     )]
     Migrate {
-        /// The database file.
-        path: PathBuf,
+        /// The database's path, or its URL without the password.
+        database: String,
+        /// What to change.
+        hint: &'static str,
         /// The underlying error.
         source: sqlx::migrate::MigrateError,
     },
@@ -115,13 +246,13 @@ struct Write {
     done: oneshot::Sender<Result<Appended, AppendError>>,
 }
 
-/// The history store: a small SQLite pool (WAL mode) and the writer task
-/// that batches appends.
+/// The history store: a small connection pool and the writer task that
+/// batches appends.
 #[derive(Debug)]
 pub struct Store {
-    pool: SqlitePool,
-    /// The writer's queue; the only way to append, so `seq` assignment
-    /// never races.
+    pool: AnyPool,
+    /// The writer's queue; the only way this server appends, so its own
+    /// appends never race (other servers' are ordered by the room locks).
     writes: mpsc::Sender<Write>,
     /// Tells the writer to store what is queued and stop.
     stop: Arc<Notify>,
@@ -138,40 +269,74 @@ impl std::fmt::Debug for Write {
 }
 
 impl Store {
-    /// Opens (creating if needed) `dir/chat.sqlite3`, creating `dir` too,
-    /// and applies the migrations.
-    pub async fn open(dir: &Path) -> Result<Self, OpenError> {
-        std::fs::create_dir_all(dir).map_err(|source| OpenError::CreateDir {
-            path: dir.to_owned(),
-            source,
-        })?;
-        let path = dir.join(DB_FILE);
+    /// Opens `database` and applies the migrations. An SQLite file is
+    /// created if missing, with its directory, and used in WAL mode; a
+    /// PostgreSQL database must exist (its tables are created).
+    pub async fn open(database: &Database) -> Result<Self, OpenError> {
+        static DRIVERS: Once = Once::new();
+        DRIVERS.call_once(sqlx::any::install_default_drivers);
         let open_err = |source| OpenError::Open {
-            path: path.clone(),
+            database: database.describe(),
+            hint: database.flag_hint(),
             source,
         };
-        let options = SqliteConnectOptions::from_str("sqlite:")
+        let (engine, url, connections) = match database {
+            Database::Sqlite(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|source| OpenError::CreateDir {
+                        path: dir.to_owned(),
+                        source,
+                    })?;
+                }
+                (Engine::Sqlite, sqlite_url(path).map_err(open_err)?, 4)
+            }
+            Database::Postgres(url) => (Engine::Postgres, url.clone(), 8),
+        };
+        // One connection first: a refused or failed login is reported as
+        // itself, where the pool would only time out.
+        AnyConnection::connect(&url)
+            .await
             .map_err(open_err)?
-            .filename(&path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
+            .close()
+            .await
+            .map_err(open_err)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if engine == Engine::Sqlite {
+                        // WAL: readers do not wait for the writer; NORMAL:
+                        // a commit is durable once the WAL is synced at a
+                        // checkpoint (safe against a crash of the process).
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                             PRAGMA busy_timeout = 5000;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
             .await
             .map_err(open_err)?;
         sqlx::migrate!("./migrations")
             .run(&pool)
             .await
             .map_err(|source| OpenError::Migrate {
-                path: path.clone(),
+                database: database.describe(),
+                hint: database.flag_hint(),
                 source,
             })?;
         let (writes, queue) = mpsc::channel(QUEUE);
         let stop = Arc::new(Notify::new());
-        let writer = tokio::spawn(write_batches(pool.clone(), queue, Arc::clone(&stop)));
+        let writer = tokio::spawn(write_batches(
+            pool.clone(),
+            engine,
+            queue,
+            Arc::clone(&stop),
+        ));
         Ok(Self {
             pool,
             writes,
@@ -220,10 +385,10 @@ impl Store {
             None => {
                 let mut rows = sqlx::query(
                     "SELECT room, seq, id, name, text, ts FROM messages \
-                     WHERE room = ?1 ORDER BY seq DESC LIMIT ?2",
+                     WHERE room = $1 ORDER BY seq DESC LIMIT $2",
                 )
                 .bind(room)
-                .bind(limit)
+                .bind(i64::from(limit))
                 .fetch_all(&self.pool)
                 .await?;
                 rows.reverse();
@@ -232,11 +397,11 @@ impl Store {
             Some(since) => {
                 sqlx::query(
                     "SELECT room, seq, id, name, text, ts FROM messages \
-                     WHERE room = ?1 AND seq > ?2 ORDER BY seq ASC LIMIT ?3",
+                     WHERE room = $1 AND seq > $2 ORDER BY seq ASC LIMIT $3",
                 )
                 .bind(room)
                 .bind(i64::try_from(since).unwrap_or(i64::MAX))
-                .bind(limit)
+                .bind(i64::from(limit))
                 .fetch_all(&self.pool)
                 .await?
             }
@@ -256,7 +421,7 @@ impl Store {
     }
 
     /// Stores what is queued, stops the writer, then closes the pool:
-    /// waits for connections in use, checkpoints the WAL. Appends after
+    /// waits for connections in use (SQLite checkpoints its WAL). Appends after
     /// this fail with [`AppendError::Closed`].
     pub async fn close(&self) {
         self.stop.notify_one();
@@ -274,7 +439,12 @@ impl Store {
 
 /// The writer task: takes what is queued (up to [`MAX_BATCH`]) and stores
 /// it in one transaction, until told to stop; then it stores what is left.
-async fn write_batches(pool: SqlitePool, mut queue: mpsc::Receiver<Write>, stop: Arc<Notify>) {
+async fn write_batches(
+    pool: AnyPool,
+    engine: Engine,
+    mut queue: mpsc::Receiver<Write>,
+    stop: Arc<Notify>,
+) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     loop {
         let stopping = tokio::select! {
@@ -290,18 +460,18 @@ async fn write_batches(pool: SqlitePool, mut queue: mpsc::Receiver<Write>, stop:
         if stopping {
             queue.close();
             while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
-                store_batch(&pool, &mut batch).await;
+                store_batch(&pool, engine, &mut batch).await;
             }
             return;
         }
-        store_batch(&pool, &mut batch).await;
+        store_batch(&pool, engine, &mut batch).await;
     }
 }
 
 /// Stores `batch` in one transaction and answers each append; a failed
 /// transaction fails every append in it (none of them is stored).
-async fn store_batch(pool: &SqlitePool, batch: &mut Vec<Write>) {
-    match append_all(pool, batch).await {
+async fn store_batch(pool: &AnyPool, engine: Engine, batch: &mut Vec<Write>) {
+    match append_all(pool, engine, batch).await {
         Ok(outcomes) => {
             for (write, outcome) in batch.drain(..).zip(outcomes) {
                 let _ = write.done.send(Ok(outcome));
@@ -316,83 +486,148 @@ async fn store_batch(pool: &SqlitePool, batch: &mut Vec<Write>) {
     }
 }
 
-/// Stores a batch in one transaction with two statements, whatever its
-/// size: sqlx runs SQLite on a thread of its own, so every statement is a
-/// round trip between threads, and a statement per message cost more than
-/// SQLite's work itself (`benches/load`, BENCHMARKS.md).
-async fn append_all(pool: &SqlitePool, batch: &[Write]) -> Result<Vec<Appended>, sqlx::Error> {
-    // IMMEDIATE: take SQLite's write lock at the start, waiting (up to
-    // the busy timeout) while another process holds it. A deferred
-    // transaction would read first and then fail at once, without
-    // waiting, when it tries to become the writer.
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+/// `rows` parenthesized tuples of `cols` numbered placeholders each, from
+/// `$1`: `($1, $2), ($3, $4)`. (`$N` is understood by both PostgreSQL and
+/// SQLite; sqlx's query builder writes `?` for the `Any` driver, which
+/// PostgreSQL refuses.)
+fn tuples(rows: usize, cols: usize) -> String {
+    let mut sql = String::with_capacity(rows * cols * 5);
+    for row in 0..rows {
+        sql.push_str(if row == 0 { "(" } else { ", (" });
+        for col in 0..cols {
+            if col > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('$');
+            sql.push_str(&(row * cols + col + 1).to_string());
+        }
+        sql.push(')');
+    }
+    sql
+}
 
-    // 1. The ids the rooms already have: those appends are repeats.
-    let mut known =
-        QueryBuilder::<Sqlite>::new("SELECT room, id, seq FROM messages WHERE (room, id) IN (");
-    known.push_values(batch, |mut row, w| {
-        row.push_bind(&w.room).push_bind(&w.id);
-    });
-    known.push(")");
+/// Stores a batch in one transaction with four statements, whatever its
+/// size (sqlx runs SQLite on a thread of its own and PostgreSQL is a
+/// network round trip away, so a statement per message would cost more
+/// than the database's work itself: `benches/load`, BENCHMARKS.md).
+async fn append_all(
+    pool: &AnyPool,
+    engine: Engine,
+    batch: &[Write],
+) -> Result<Vec<Appended>, sqlx::Error> {
+    let mut tx = match engine {
+        // IMMEDIATE: take SQLite's write lock at the start, waiting (up to
+        // the busy timeout) while another process holds it. A deferred
+        // transaction would read first and then fail at once, without
+        // waiting, when it tries to become the writer.
+        Engine::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
+        // READ COMMITTED: each statement sees what other servers committed
+        // before it started, so after step 1 has waited for their locks
+        // the next statements see their rows.
+        Engine::Postgres => pool.begin().await?,
+    };
+
+    // 1. Lock the batch's rooms (their rows in `rooms`, made if new) and
+    //    read their last seq. In one order everywhere (sorted), so two
+    //    servers locking the same rooms cannot deadlock.
+    let rooms: BTreeSet<&str> = batch.iter().map(|w| w.room.as_str()).collect();
+    let sql = format!(
+        "INSERT INTO rooms (room, last_seq) VALUES {} \
+         ON CONFLICT (room) DO UPDATE SET last_seq = rooms.last_seq \
+         RETURNING room, last_seq",
+        tuples(rooms.len(), 2)
+    );
+    let mut lock = sqlx::query_as::<_, (String, i64)>(&sql);
+    for room in &rooms {
+        lock = lock.bind(*room).bind(0_i64);
+    }
+    let mut last_seq: HashMap<String, i64> = lock.fetch_all(&mut *tx).await?.into_iter().collect();
+
+    // 2. The ids the rooms already have: those appends are repeats.
+    let sql = format!(
+        "SELECT room, id, seq FROM messages WHERE (room, id) IN (VALUES {})",
+        tuples(batch.len(), 2)
+    );
+    let mut known = sqlx::query_as::<_, (String, String, i64)>(&sql);
+    for w in batch {
+        known = known.bind(&w.room).bind(&w.id);
+    }
     let mut seqs: HashMap<(String, String), i64> = known
-        .build_query_as::<(String, String, i64)>()
         .fetch_all(&mut *tx)
         .await?
         .into_iter()
         .map(|(room, id, seq)| ((room, id), seq))
         .collect();
 
-    // 2. The others, once each (a repeat within the batch is a repeat of
+    // 3. The others, once each (a repeat within the batch is a repeat of
     //    its first), numbered per room in arrival order after the room's
-    //    last seq. SQLite evaluates the SELECT before inserting, since it
-    //    reads the table it inserts into.
+    //    last seq.
     let mut fresh = Vec::new();
-    let mut firsts = std::collections::HashSet::new();
-    for (ord, w) in batch.iter().enumerate() {
-        let key = (w.room.clone(), w.id.clone());
-        if !seqs.contains_key(&key) && firsts.insert(key) {
-            fresh.push((ord, w));
-        }
-    }
-    let mut stored = std::collections::HashSet::new();
-    if !fresh.is_empty() {
-        let mut insert = QueryBuilder::<Sqlite>::new("WITH b(ord, room, id, name, text, ts) AS (");
-        insert.push_values(&fresh, |mut row, (ord, w)| {
-            row.push_bind(i64::try_from(*ord).unwrap_or(i64::MAX))
-                .push_bind(&w.room)
-                .push_bind(&w.id)
-                .push_bind(&w.name)
-                .push_bind(&w.text)
-                .push_bind(w.ts);
-        });
-        insert.push(
-            ") INSERT INTO messages (room, seq, id, name, text, ts) \
-             SELECT room, \
-                    COALESCE((SELECT MAX(m.seq) FROM messages m WHERE m.room = b.room), 0) \
-                      + ROW_NUMBER() OVER (PARTITION BY room ORDER BY ord), \
-                    id, name, text, ts \
-             FROM b ORDER BY ord \
-             RETURNING room, id, seq",
-        );
-        let rows = insert
-            .build_query_as::<(String, String, i64)>()
-            .fetch_all(&mut *tx)
-            .await?;
-        for (room, id, seq) in rows {
-            stored.insert((room.clone(), id.clone()));
-            seqs.insert((room, id), seq);
-        }
-    }
-    let mut outcomes = Vec::with_capacity(batch.len());
     for w in batch {
         let key = (w.room.clone(), w.id.clone());
-        let Some(&seq) = seqs.get(&key) else {
-            // Every append is either known or inserted; a missing row means
-            // the database did not do what it was asked: roll it all back.
+        if seqs.contains_key(&key) {
+            continue;
+        }
+        let Some(last) = last_seq.get_mut(&w.room) else {
+            // Step 1 returned a row for every room it was given.
+            return Err(sqlx::Error::RowNotFound);
+        };
+        *last += 1;
+        seqs.insert(key, *last);
+        fresh.push((w, *last));
+    }
+    if !fresh.is_empty() {
+        let sql = format!(
+            "INSERT INTO messages (room, seq, id, name, text, ts) VALUES {}",
+            tuples(fresh.len(), 6)
+        );
+        let mut insert = sqlx::query(&sql);
+        for (w, seq) in &fresh {
+            insert = insert
+                .bind(&w.room)
+                .bind(*seq)
+                .bind(&w.id)
+                .bind(&w.name)
+                .bind(&w.text)
+                .bind(w.ts);
+        }
+        insert.execute(&mut *tx).await?;
+
+        // 4. The rooms' new last seq.
+        let grown: Vec<(&str, i64)> = rooms
+            .iter()
+            .filter_map(|room| Some((*room, *last_seq.get(*room)?)))
+            .collect();
+        let mut cases = String::new();
+        for i in 0..grown.len() {
+            cases.push_str(&format!(" WHEN ${} THEN ${}", 2 * i + 1, 2 * i + 2));
+        }
+        let sql = format!(
+            "UPDATE rooms SET last_seq = CASE room{cases} ELSE last_seq END \
+             WHERE room IN ({})",
+            (0..grown.len())
+                .map(|i| format!("${}", 2 * i + 1))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let mut update = sqlx::query(&sql);
+        for (room, last) in grown {
+            update = update.bind(room).bind(last);
+        }
+        update.execute(&mut *tx).await?;
+    }
+
+    let mut stored: HashSet<(&str, &str)> = fresh
+        .iter()
+        .map(|(w, _)| (w.room.as_str(), w.id.as_str()))
+        .collect();
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for w in batch {
+        let Some(&seq) = seqs.get(&(w.room.clone(), w.id.clone())) else {
             return Err(sqlx::Error::RowNotFound);
         };
         // The first append of a new id stores it; any other is a repeat.
-        if stored.remove(&key) {
+        if stored.remove(&(w.room.as_str(), w.id.as_str())) {
             outcomes.push(Appended::Stored(Message {
                 room: w.room.clone(),
                 seq: to_u64(seq),
@@ -409,6 +644,21 @@ async fn append_all(pool: &SqlitePool, batch: &[Write]) -> Result<Vec<Appended>,
     Ok(outcomes)
 }
 
+/// The sqlx URL of an SQLite file: created if missing; the path
+/// percent-encoded, so `?`, `#` and `%` in it stay part of it.
+fn sqlite_url(path: &Path) -> Result<String, sqlx::Error> {
+    let path = path.to_str().ok_or_else(|| {
+        sqlx::Error::Configuration(format!("the path {} is not UTF-8", path.display()).into())
+    })?;
+    let encoded = percent_encoding::utf8_percent_encode(path, PATH_CHARS);
+    Ok(format!("sqlite://{encoded}?mode=rwc"))
+}
+
+/// What is percent-encoded in an SQLite path: what would end the path or
+/// start an escape in the URL.
+const PATH_CHARS: &percent_encoding::AsciiSet =
+    &percent_encoding::CONTROLS.add(b'?').add(b'#').add(b'%');
+
 /// `seq` values are positive; a negative one (never written) reads as 0.
 fn to_u64(seq: i64) -> u64 {
     u64::try_from(seq).unwrap_or_default()
@@ -421,7 +671,7 @@ mod tests {
 
     async fn open_temp() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open(&dir.path().join("nested/data"))
+        let store = Store::open(&Database::in_dir(&dir.path().join("nested/data")))
             .await
             .expect("open the store");
         (dir, store)
@@ -570,7 +820,11 @@ mod tests {
     #[tokio::test]
     async fn close_stores_what_is_queued_and_later_appends_say_closed() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let store = Arc::new(Store::open(dir.path()).await.expect("open"));
+        let store = Arc::new(
+            Store::open(&Database::in_dir(dir.path()))
+                .await
+                .expect("open"),
+        );
         let queued: Vec<_> = (0..50)
             .map(|i| {
                 let store = Arc::clone(&store);
@@ -591,7 +845,9 @@ mod tests {
         }
         let err = store.append("r", "late", "ada", "x", 1).await;
         assert!(matches!(err, Err(AppendError::Closed)), "{err:?}");
-        let reopened = Store::open(dir.path()).await.expect("reopen");
+        let reopened = Store::open(&Database::in_dir(dir.path()))
+            .await
+            .expect("reopen");
         let kept = reopened.history("r", Some(0), 1000).await.expect("history");
         assert_eq!(
             kept.len(),
@@ -603,12 +859,89 @@ mod tests {
     #[tokio::test]
     async fn history_survives_reopening() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open(dir.path()).await.expect("open");
+        let store = Store::open(&Database::in_dir(dir.path()))
+            .await
+            .expect("open");
         let m = stored(&store, "r", "m1", "kept").await;
         store.close().await;
-        let store = Store::open(dir.path()).await.expect("reopen");
+        let store = Store::open(&Database::in_dir(dir.path()))
+            .await
+            .expect("reopen");
         assert_eq!(store.history("r", None, 100).await.expect("history"), [m]);
         assert_eq!(stored(&store, "r", "m2", "next").await.seq, 2);
+    }
+
+    #[tokio::test]
+    async fn a_history_from_before_the_shared_schema_is_kept_and_goes_on() {
+        // A chat.sqlite3 made by the first schema alone (0001), with rows.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join(DB_FILE);
+        let url = sqlite_url(&path).expect("url");
+        sqlx::any::install_default_drivers();
+        let pool = AnyPool::connect(&url).await.expect("create");
+        let mut first = sqlx::migrate!("./migrations");
+        first.migrations = std::borrow::Cow::Owned(first.migrations[..1].to_vec());
+        first.run(&pool).await.expect("the first migration");
+        sqlx::query(
+            "INSERT INTO messages (room, seq, id, name, text, ts) VALUES \
+             ('r', 1, 'a', 'ada', 'one', 1700000000000), ('r', 2, 'b', 'ada', 'two', 1700000000001)",
+        )
+        .execute(&pool)
+        .await
+        .expect("old rows");
+        pool.close().await;
+
+        let store = Store::open(&Database::Sqlite(path)).await.expect("upgrade");
+        let kept = store.history("r", None, 10).await.expect("history");
+        let kept: Vec<_> = kept.iter().map(|m| (m.seq, m.id.as_str(), m.ts)).collect();
+        assert_eq!(
+            kept,
+            [(1, "a", 1_700_000_000_000), (2, "b", 1_700_000_000_001)]
+        );
+        assert_eq!(stored(&store, "r", "c", "three").await.seq, 3);
+        let again = store
+            .append("r", "a", "ada", "one", 1)
+            .await
+            .expect("append");
+        assert_eq!(again, Appended::Duplicate { seq: 1 });
+    }
+
+    #[test]
+    fn database_urls_name_the_engine_and_hide_the_password() {
+        let db: Database = "postgresql://chat:s3cret@db:5432/chat"
+            .parse()
+            .expect("postgres");
+        assert_eq!(db.describe(), "postgresql://chat:***@db:5432/chat");
+        assert_eq!(
+            format!("{db:?}"),
+            "Database(postgresql://chat:***@db:5432/chat)"
+        );
+        let db: Database = "sqlite:chat.db".parse().expect("sqlite");
+        assert_eq!(db, Database::Sqlite("chat.db".into()));
+        let err = "mysql://root:pw@db/chat"
+            .parse::<Database>()
+            .expect_err("mysql");
+        assert!(err.contains("mysql://root:***@db/chat"), "{err}");
+        assert!(err.contains("sqlite://<FILE> or postgres://"), "{err}");
+        assert!("sqlite://".parse::<Database>().is_err());
+    }
+
+    #[test]
+    fn placeholders_are_numbered_across_rows() {
+        assert_eq!(tuples(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(tuples(1, 1), "($1)");
+    }
+
+    #[tokio::test]
+    async fn a_sqlite_path_with_url_characters_is_one_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("odd ?#% name.sqlite3");
+        let store = Store::open(&Database::Sqlite(path.clone()))
+            .await
+            .expect("open");
+        stored(&store, "r", "a", "x").await;
+        store.close().await;
+        assert!(path.is_file(), "{} exists", path.display());
     }
 
     #[tokio::test]
@@ -616,7 +949,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let file = dir.path().join("not-a-dir");
         std::fs::write(&file, b"x").expect("write a file");
-        let err = Store::open(&file.join("data"))
+        let err = Store::open(&Database::in_dir(&file.join("data")))
             .await
             .expect_err("a file is in the way");
         let msg = err.to_string();

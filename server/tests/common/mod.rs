@@ -4,6 +4,7 @@
 #![allow(dead_code, unreachable_pub)] // each test binary uses a subset
 
 pub mod polling;
+pub mod services;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -28,6 +29,8 @@ pub fn server_command() -> Command {
         "LSIO_MAX_PAYLOAD",
         "LSIO_ALLOWED_ORIGINS",
         "LSIO_DATA_DIR",
+        "LSIO_DATABASE_URL",
+        "LSIO_REDIS_URL",
         "LSIO_HISTORY_LIMIT",
         "LSIO_MAX_TEXT_CHARS",
         "LSIO_TOKEN",
