@@ -95,6 +95,21 @@ pub struct Args {
     )]
     pub database_url: Option<Database>,
 
+    /// Redis for several nodes serving one chat (`redis://HOST:PORT/`,
+    /// Redis 7 or later): messages, presence and typing then reach the
+    /// members on every node through socketioxide's Redis adapter, and
+    /// presence lists the members of all nodes. Put the nodes behind a
+    /// load balancer with sticky sessions and give them one
+    /// --database-url postgres://… (see the README, "Several nodes").
+    /// Unset: this server runs alone.
+    #[arg(
+        long,
+        env = "LSIO_REDIS_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub redis_url: Option<String>,
+
     /// Most messages a `join` returns: the last ones, or with `since` the
     /// first ones after it.
     #[arg(long, env = "LSIO_HISTORY_LIMIT", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]

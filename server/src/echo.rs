@@ -4,6 +4,7 @@ use std::fmt;
 
 use serde::de::{Deserialize, Deserializer, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeTuple, Serializer};
+use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, SocketRef, TryData};
 use tracing::warn;
 
@@ -69,7 +70,11 @@ struct Failure {
 ///
 /// Without an ack id (a plain emit) it does nothing. A failure to send the ack
 /// (e.g. the socket's buffer is full or it is gone) is logged at warn.
-pub async fn on_echo(socket: SocketRef, TryData(args): TryData<EchoArgs>, ack: AckSender) {
+pub async fn on_echo<A: Adapter>(
+    socket: SocketRef<A>,
+    TryData(args): TryData<EchoArgs>,
+    ack: AckSender<A>,
+) {
     let sent = match args {
         Ok(args) => ack.send(&args),
         Err(e) => {

@@ -11,6 +11,7 @@
 mod app;
 mod auth;
 pub mod chat;
+mod cluster;
 mod config;
 mod echo;
 mod listener;
@@ -24,9 +25,10 @@ mod server;
 mod shutdown;
 mod store;
 
-pub use app::{build_app, App};
+pub use app::{build_app, App, AppError, Io};
 pub use auth::{Token, Unauthorized};
-pub use chat::{Chat, ChatSettings};
+pub use chat::{Chat, ChatSettings, ClusterNode};
+pub use cluster::{ClusterAdapter, ConnectError, ManagedDriver};
 pub use config::{Args, Transports};
 pub use echo::{on_echo, EchoArgs};
 pub use listener::{bind, BindError};

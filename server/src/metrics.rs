@@ -28,6 +28,7 @@ pub struct Metrics {
     deliveries_failed: AtomicU64,
     redeliveries: AtomicU64,
     store_errors: AtomicU64,
+    cluster_errors: AtomicU64,
     rejected: [AtomicU64; Reason::ALL.len()],
 }
 
@@ -110,6 +111,11 @@ impl Metrics {
     /// The history store failed to read or write.
     pub fn store_error(&self) {
         self.store_errors.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The other nodes could not be reached (`--redis-url`).
+    pub fn cluster_error(&self) {
+        self.cluster_errors.fetch_add(1, Ordering::Relaxed);
     }
 
     /// An input was refused for `reason`.
@@ -195,6 +201,12 @@ impl Metrics {
             "History store reads or writes that failed.",
             &[("", load(&self.store_errors))],
         );
+        family(
+            "lsio_cluster_errors_total",
+            "counter",
+            "Events or questions for the other nodes (--redis-url) that could not be sent; their members catch up by seq.",
+            &[("", load(&self.cluster_errors))],
+        );
         let labels: Vec<String> = Reason::ALL
             .iter()
             .map(|r| format!("{{reason=\"{}\"}}", r.label()))
@@ -269,6 +281,7 @@ mod tests {
             "lsio_acks_sent_total 1",
             "lsio_deliveries_failed_total 1",
             "lsio_store_errors_total 0",
+            "lsio_cluster_errors_total 0",
             "lsio_rejected_inputs_total{reason=\"text_too_long\"} 1",
             "lsio_rejected_inputs_total{reason=\"rate_limited\"} 2",
             "lsio_rejected_inputs_total{reason=\"unauthorized\"} 0",

@@ -4,9 +4,13 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 
+use socketioxide::adapter::Adapter;
+// socketioxide sets a namespace up only with an adapter marked as whole
+// (`DefinedAdapter`); the marker lives in its core crate.
 use socketioxide::extract::{SocketRef, TryData};
 use socketioxide::handler::ConnectHandler;
 use socketioxide::SocketIo;
+use socketioxide_core::adapter::DefinedAdapter;
 use tracing::info;
 
 use crate::auth::Token;
@@ -23,22 +27,24 @@ use crate::metrics::Metrics;
 /// after the answer is sent, so handlers registered there could miss the
 /// first events of a client that emits as soon as it is connected (as
 /// socket.io-client does with its buffered emits).
-pub(crate) fn register(
-    io: &SocketIo,
+///
+/// Returns what the adapter's namespace set-up returns: nothing to wait for
+/// alone, a future that subscribes to the other nodes with `--redis-url`.
+pub(crate) fn register<A: Adapter + DefinedAdapter>(
+    io: &SocketIo<A>,
     chat: Arc<Chat>,
     token: Option<Token>,
     metrics: Arc<Metrics>,
-) {
-    let on_connect = |socket: SocketRef| async move { log_connect(&socket) };
-    let add_handlers = move |socket: SocketRef, io: SocketIo| async move {
+) -> A::InitRes {
+    let on_connect = |socket: SocketRef<A>| async move { log_connect(&socket) };
+    let add_handlers = move |socket: SocketRef<A>, io: SocketIo<A>| async move {
         chat.register(&socket, io);
         Ok::<(), Infallible>(())
     };
     let Some(token) = token else {
-        io.ns("/", on_connect.with(add_handlers));
-        return;
+        return io.ns("/", on_connect.with(add_handlers));
     };
-    let check = move |socket: SocketRef, TryData(auth): TryData<serde_json::Value>| async move {
+    let check = move |socket: SocketRef<A>, TryData(auth): TryData<serde_json::Value>| async move {
         let checked = token.check(auth.ok().as_ref());
         if checked.is_err() {
             metrics.rejected(Reason::Unauthorized);
@@ -47,5 +53,5 @@ pub(crate) fn register(
         checked
     };
     // The last `with` runs first: the token, then the handlers.
-    io.ns("/", on_connect.with(add_handlers).with(check));
+    io.ns("/", on_connect.with(add_handlers).with(check))
 }

@@ -72,7 +72,10 @@ async fn serve(args: &Args, listener: TcpListener, store: Arc<Store>) -> ExitCod
     };
     let origins = AllowedOrigins::new_or_default(&args.allowed_origins, &args.host, addr);
     info!(%origins, "allowed origins");
-    let App { router, io, .. } = build_app(args, origins, store);
+    let App { router, io, .. } = match build_app(args, origins, store).await {
+        Ok(app) => app,
+        Err(e) => return fail(&e),
+    };
     let stop = ShutdownSignal::install();
     if let Err(e) = announce(&format!("listening on http://{addr}")) {
         return fail(&format!("cannot write to stdout: {e}"));

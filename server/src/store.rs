@@ -153,7 +153,7 @@ impl FromStr for Database {
 }
 
 /// `url` with the password after `user:` replaced by `***`.
-fn redact_password(url: &str) -> String {
+pub(crate) fn redact_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };

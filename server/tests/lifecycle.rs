@@ -47,6 +47,42 @@ fn port_in_use_prints_a_clear_error() {
 }
 
 #[test]
+fn an_unreachable_redis_or_database_is_one_error_line_naming_the_flag() {
+    let closed = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    let port = closed.local_addr().expect("local addr").port();
+    drop(closed);
+    let redis = format!("redis://:secret@127.0.0.1:{port}/");
+    let postgres = format!("postgres://chat:secret@127.0.0.1:{port}/chat");
+    for (flag, url, says) in [
+        (
+            "--redis-url",
+            redis.as_str(),
+            "cannot reach Redis at redis://:***@127.0.0.1",
+        ),
+        (
+            "--database-url",
+            postgres.as_str(),
+            "cannot open the history database postgres://chat:***@127.0.0.1",
+        ),
+    ] {
+        let mut server = ServerProcess::spawn(&["--port", "0", flag, url]);
+        let status = server
+            .wait_for_exit(Duration::from_secs(20))
+            .expect("the server exits");
+        let stderr = server.stderr();
+        assert_eq!(status.code(), Some(1), "stderr: {stderr}");
+        let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+        assert_eq!(errors.len(), 1, "one error line: {stderr}");
+        assert!(errors[0].contains(says), "{says} in: {stderr}");
+        assert!(errors[0].contains(flag), "{flag} in: {stderr}");
+        assert!(
+            !stderr.contains("secret"),
+            "the password is not shown: {stderr}"
+        );
+    }
+}
+
+#[test]
 fn the_server_raises_its_own_open_file_limit_to_the_hard_one() {
     // Children inherit this process's limits: start the server with a low
     // soft limit, as a fresh machine's 1 024 would be.
@@ -119,6 +155,8 @@ fn help_explains_every_flag_and_its_variable() {
         ("--rate-limit-per-sec", "LSIO_RATE_LIMIT_PER_SEC"),
         ("--rate-limit-burst", "LSIO_RATE_LIMIT_BURST"),
         ("--send-buffer", "LSIO_SEND_BUFFER"),
+        ("--database-url", "LSIO_DATABASE_URL"),
+        ("--redis-url", "LSIO_REDIS_URL"),
     ] {
         assert!(help.contains(flag), "{flag} in:\n{help}");
         assert!(help.contains(&format!("env: {var}")), "{var} in:\n{help}");

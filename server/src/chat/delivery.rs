@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use serde::Serialize;
-use socketioxide::adapter::LocalAdapter;
+use socketioxide::adapter::Adapter;
 use socketioxide::extract::AckSender;
 use socketioxide::handler::{FromMessageParts, Value};
 use socketioxide::socket::{Sid, Socket};
@@ -41,9 +41,9 @@ impl Lagging {
     /// `message` could not be handed to `sid`: keep it (if it is the
     /// room's latest) and start trying again, unless a try is running.
     /// Returns whether `sid` started lagging now (it was not before).
-    fn missed(
+    fn missed<A: Adapter>(
         self: &Arc<Self>,
-        io: &SocketIo,
+        io: &SocketIo<A>,
         sid: Sid,
         message: &Message,
         metrics: &Arc<Metrics>,
@@ -69,7 +69,7 @@ impl Lagging {
 
     /// Hands `sid` its latest refused messages again until they are all
     /// taken, or the socket is gone.
-    async fn retry(self: Arc<Self>, io: SocketIo, sid: Sid, metrics: Arc<Metrics>) {
+    async fn retry<A: Adapter>(self: Arc<Self>, io: SocketIo<A>, sid: Sid, metrics: Arc<Metrics>) {
         loop {
             tokio::time::sleep(RETRY_EVERY).await;
             let socket = io.of("/").and_then(|ns| ns.get_socket(sid));
@@ -104,8 +104,8 @@ impl Lagging {
 
 /// Hands the stored `message` to each socket of `sids`; one whose send
 /// buffer is full gets it again later (see [`Lagging`]).
-pub(super) fn deliver_message(
-    io: &SocketIo,
+pub(super) fn deliver_message<A: Adapter>(
+    io: &SocketIo<A>,
     sids: &[Sid],
     message: &Message,
     metrics: &Arc<Metrics>,
@@ -143,13 +143,13 @@ pub(super) fn deliver_message(
 }
 
 /// The ack of one incoming event, and whether the client asked for one.
-pub(super) struct Reply {
-    ack: AckSender,
+pub(super) struct Reply<A: Adapter> {
+    ack: AckSender<A>,
     wanted: bool,
     sid: Sid,
 }
 
-impl std::fmt::Debug for Reply {
+impl<A: Adapter> std::fmt::Debug for Reply<A> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Reply")
             .field("wanted", &self.wanted)
@@ -158,11 +158,11 @@ impl std::fmt::Debug for Reply {
     }
 }
 
-impl FromMessageParts<LocalAdapter> for Reply {
+impl<A: Adapter> FromMessageParts<A> for Reply<A> {
     type Error = Infallible;
 
     fn from_message_parts(
-        s: &Arc<Socket<LocalAdapter>>,
+        s: &Arc<Socket<A>>,
         v: &mut Value,
         ack_id: &Option<i64>,
     ) -> Result<Self, Infallible> {
@@ -174,7 +174,7 @@ impl FromMessageParts<LocalAdapter> for Reply {
     }
 }
 
-impl Reply {
+impl<A: Adapter> Reply<A> {
     /// Sends `data` as the ack of `event`, if the client asked for one.
     pub(super) fn send<T: Serialize + ?Sized>(self, event: &str, data: &T, metrics: &Metrics) {
         if !self.wanted {
@@ -191,8 +191,8 @@ impl Reply {
 }
 
 /// Emits `event` with `data` to each socket of `sids` (namespace `/`).
-pub(super) fn emit_to<T: Serialize + ?Sized>(
-    io: &SocketIo,
+pub(super) fn emit_to<A: Adapter, T: Serialize + ?Sized>(
+    io: &SocketIo<A>,
     sids: &[Sid],
     event: &str,
     data: &T,

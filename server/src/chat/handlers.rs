@@ -1,10 +1,13 @@
 //! The chat event handlers: check the payload, act, ack, notify members.
 
+use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 // The payloads are the contract's own types, shared with the client.
 use leptos_socketio::chat::{ChatLimits, JoinAck, MessageAck, Presence, TypingNotice};
 use serde::Serialize;
+use socketioxide::adapter::Adapter;
 use socketioxide::extract::SocketRef;
 use socketioxide::socket::{DisconnectReason, Sid};
 use socketioxide::SocketIo;
@@ -13,7 +16,7 @@ use tracing::{debug, info, warn};
 use super::delivery::{deliver_message, emit_to, Reply};
 use super::inbox::Request;
 use super::validate::{Event, JoinRequest, MessageRequest, Rejection};
-use super::Chat;
+use super::{Chat, PRESENCE_SETTLE};
 use crate::store::Appended;
 
 /// `{ok:false, error}`.
@@ -37,7 +40,7 @@ fn now_ms() -> i64 {
         .unwrap_or_default()
 }
 
-fn origin(socket: &SocketRef) -> &str {
+fn origin<A: Adapter>(socket: &SocketRef<A>) -> &str {
     socket
         .req_parts()
         .headers
@@ -48,17 +51,29 @@ fn origin(socket: &SocketRef) -> &str {
 
 impl Chat {
     /// Handles one checked event of socket `sid`.
-    pub(super) async fn handle(&self, sid: Sid, io: &SocketIo, request: Request, reply: Reply) {
+    pub(super) async fn handle<A: Adapter>(
+        self: &Arc<Self>,
+        sid: Sid,
+        io: &SocketIo<A>,
+        request: Request,
+        reply: Reply<A>,
+    ) {
         match request {
             Request::Join(join) => self.on_join(sid, io, join, reply).await,
-            Request::Leave(room) => self.on_leave(sid, io, &room, reply),
+            Request::Leave(room) => self.on_leave(sid, io, &room, reply).await,
             Request::Message(message) => self.on_message(sid, io, message, reply).await,
-            Request::Typing(room) => self.on_typing(sid, io, &room, reply),
+            Request::Typing(room) => self.on_typing(sid, io, &room, reply).await,
         }
     }
 
     /// Counts a refused input and acks `{ok:false, error}` when asked.
-    pub(super) fn refuse(&self, sid: Sid, event: Event, rejection: &Rejection, reply: Reply) {
+    pub(super) fn refuse<A: Adapter>(
+        &self,
+        sid: Sid,
+        event: Event,
+        rejection: &Rejection,
+        reply: Reply<A>,
+    ) {
         self.metrics.rejected(rejection.reason);
         debug!(%sid, event = event.name(), reason = rejection.reason.label(), "refused: {rejection}");
         reply.send(
@@ -71,14 +86,18 @@ impl Chat {
         );
     }
 
-    /// Sends `presence` to every member of `room`.
-    fn announce_presence(&self, io: &SocketIo, room: &str) {
-        self.presence_to(io, room, None);
+    /// Sends `presence` to every member of `room` (on every node).
+    async fn announce_presence<A: Adapter>(self: &Arc<Self>, io: &SocketIo<A>, room: &str) {
+        if self.cluster.is_none() {
+            return self.presence_to(io, room, None);
+        }
+        self.cluster_presence(io, room, None).await;
+        self.settle_presence(io, room);
     }
 
     /// Sends `presence` of `room` to `only` (when the members did not
     /// change for the others), or to every member.
-    fn presence_to(&self, io: &SocketIo, room: &str, only: Option<Sid>) {
+    fn presence_to<A: Adapter>(&self, io: &SocketIo<A>, room: &str, only: Option<Sid>) {
         // Under the lock, so the last presence sent is always the current one.
         let rooms = self.rooms();
         let members = rooms.names(room);
@@ -95,7 +114,120 @@ impl Chat {
         );
     }
 
-    async fn on_join(&self, sid: Sid, io: &SocketIo, request: JoinRequest, reply: Reply) {
+    /// With other nodes: the members of `room` on all of them, sent to
+    /// `only`, or to every member of every node.
+    async fn cluster_presence<A: Adapter>(&self, io: &SocketIo<A>, room: &str, only: Option<Sid>) {
+        let presence = Presence {
+            room: room.to_owned(),
+            members: self.members(io, room).await,
+        };
+        let sids = only.map_or_else(|| self.rooms().sockets(room), |sid| vec![sid]);
+        emit_to(io, &sids, "presence", &presence, &self.metrics);
+        if only.is_none() {
+            self.to_other_nodes(io, room, "presence", &presence).await;
+        }
+    }
+
+    /// With other nodes, two nodes whose members change at once may each
+    /// send a presence that misses the other's change, and the older one
+    /// may arrive last. So a changed room's presence is sent once more
+    /// when the changes have settled ([`PRESENCE_SETTLE`] later; once
+    /// for all the changes meanwhile): the last presence every member gets
+    /// is the room as it is.
+    fn settle_presence<A: Adapter>(self: &Arc<Self>, io: &SocketIo<A>, room: &str) {
+        if !self.settling().insert(room.to_owned()) {
+            return;
+        }
+        let (chat, io, room) = (Arc::clone(self), io.clone(), room.to_owned());
+        tokio::spawn(async move {
+            tokio::time::sleep(PRESENCE_SETTLE).await;
+            chat.settling().remove(&room);
+            chat.cluster_presence(&io, &room, None).await;
+        });
+    }
+
+    /// The sorted, distinct names in `room`: of this node, or with other
+    /// nodes, of all of them (asked through the adapter; if they cannot
+    /// be asked, this node's, and the failure is counted and logged).
+    async fn members<A: Adapter>(&self, io: &SocketIo<A>, room: &str) -> Vec<String> {
+        if self.cluster.is_none() {
+            return self.rooms().names(room);
+        }
+        match io.to(room.to_owned()).rooms().await {
+            Ok(rooms) => names_in(room, rooms.iter().map(AsRef::as_ref)),
+            Err(e) => {
+                self.metrics.cluster_error();
+                warn!(room, error = %e, "cannot ask the other nodes who is in the room; the presence lists this node's members only");
+                self.rooms().names(room)
+            }
+        }
+    }
+
+    /// With other nodes: sends `event` to the members of `room` on the
+    /// other nodes, through the adapter. A failure (the bus unreachable) is
+    /// counted and logged; those members catch up by `seq` later.
+    async fn to_other_nodes<A: Adapter, T: Serialize + ?Sized>(
+        &self,
+        io: &SocketIo<A>,
+        room: &str,
+        event: &str,
+        data: &T,
+    ) {
+        let Some(cluster) = &self.cluster else {
+            return;
+        };
+        let sent = io
+            .to(room.to_owned())
+            .except(cluster.node_room.clone())
+            .emit(event, data)
+            .await;
+        if let Err(e) = sent {
+            self.metrics.cluster_error();
+            warn!(room, event, error = %e, "could not reach the other nodes");
+        }
+    }
+
+    /// With other nodes: puts socket `sid` in the adapter's rooms that
+    /// carry `room`'s events and its member `name` across nodes (out of
+    /// the one of its `earlier` name there, if any).
+    fn join_adapter_rooms<A: Adapter>(
+        &self,
+        sid: Sid,
+        io: &SocketIo<A>,
+        room: &str,
+        name: &str,
+        earlier: Option<&str>,
+    ) {
+        if self.cluster.is_none() {
+            return;
+        }
+        let Some(socket) = io.of("/").and_then(|ns| ns.get_socket(sid)) else {
+            return;
+        };
+        if let Some(earlier) = earlier.filter(|e| *e != name) {
+            socket.leave(member_room(room, earlier));
+        }
+        socket.join([room.to_owned(), member_room(room, name)]);
+    }
+
+    /// With other nodes: takes socket `sid` out of the adapter's rooms of
+    /// `room` (its member `name` included).
+    fn leave_adapter_rooms<A: Adapter>(&self, sid: Sid, io: &SocketIo<A>, room: &str, name: &str) {
+        if self.cluster.is_none() {
+            return;
+        }
+        if let Some(socket) = io.of("/").and_then(|ns| ns.get_socket(sid)) {
+            socket.leave([room.to_owned(), member_room(room, name)]);
+        }
+    }
+
+    async fn on_join<A: Adapter>(
+        self: &Arc<Self>,
+        sid: Sid,
+        io: &SocketIo<A>,
+        request: JoinRequest,
+        reply: Reply<A>,
+    ) {
         // The ack and the presence go out under the room's lock, so every
         // member sees the room's joins in one order: a joiner's ack (with
         // the members then) always comes before the presence of anyone who
@@ -107,9 +239,10 @@ impl Chat {
         // `since`) changes nothing for the others: only it gets a presence.
         let again = {
             let mut rooms = self.rooms();
-            let again = rooms.name_in(sid, &request.room) == Some(request.name.as_str());
+            let earlier = rooms.name_in(sid, &request.room).map(str::to_owned);
             rooms.join(sid, &request.room, &request.name);
-            again
+            self.join_adapter_rooms(sid, io, &request.room, &request.name, earlier.as_deref());
+            earlier.as_deref() == Some(request.name.as_str())
         };
         let history = self
             .store
@@ -121,7 +254,8 @@ impl Chat {
                 self.metrics.store_error();
                 warn!(%sid, room = %request.room, error = %e, "join: cannot read the history");
                 if self.rooms().leave(sid, &request.room) {
-                    self.announce_presence(io, &request.room);
+                    self.leave_adapter_rooms(sid, io, &request.room, &request.name);
+                    self.announce_presence(io, &request.room).await;
                 }
                 let error = format!(
                     "The history of room \"{}\" could not be read; try joining again.",
@@ -137,7 +271,11 @@ impl Chat {
                 );
             }
         };
-        {
+        let limits = Some(ChatLimits {
+            max_text_chars: self.settings.max_text_chars,
+            history_limit: usize::try_from(self.settings.history_limit).unwrap_or(usize::MAX),
+        });
+        if self.cluster.is_none() {
             // The members and their ack under the rooms lock too, like every
             // presence: a leave cannot slip a newer presence in before it.
             let rooms = self.rooms();
@@ -147,27 +285,57 @@ impl Chat {
                 &JoinAck::Joined {
                     history,
                     members,
-                    limits: Some(ChatLimits {
-                        max_text_chars: self.settings.max_text_chars,
-                        history_limit: usize::try_from(self.settings.history_limit)
-                            .unwrap_or(usize::MAX),
-                    }),
+                    limits,
                 },
                 &self.metrics,
             );
+            drop(rooms);
+            return self.presence_to(io, &request.room, again.then_some(sid));
         }
-        self.presence_to(io, &request.room, again.then_some(sid));
+        let members = self.members(io, &request.room).await;
+        reply.send(
+            "join",
+            &JoinAck::Joined {
+                history,
+                members,
+                limits,
+            },
+            &self.metrics,
+        );
+        if again {
+            self.cluster_presence(io, &request.room, Some(sid)).await;
+        } else {
+            self.announce_presence(io, &request.room).await;
+        }
     }
 
-    fn on_leave(&self, sid: Sid, io: &SocketIo, room: &str, reply: Reply) {
-        let was_in = self.rooms().leave(sid, room);
+    async fn on_leave<A: Adapter>(
+        self: &Arc<Self>,
+        sid: Sid,
+        io: &SocketIo<A>,
+        room: &str,
+        reply: Reply<A>,
+    ) {
+        let name = {
+            let mut rooms = self.rooms();
+            let name = rooms.name_in(sid, room).map(str::to_owned);
+            rooms.leave(sid, room);
+            name
+        };
         reply.send("leave", &Done { ok: true }, &self.metrics);
-        if was_in {
-            self.announce_presence(io, room);
+        if let Some(name) = name {
+            self.leave_adapter_rooms(sid, io, room, &name);
+            self.announce_presence(io, room).await;
         }
     }
 
-    async fn on_message(&self, sid: Sid, io: &SocketIo, request: MessageRequest, reply: Reply) {
+    async fn on_message<A: Adapter>(
+        &self,
+        sid: Sid,
+        io: &SocketIo<A>,
+        request: MessageRequest,
+        reply: Reply<A>,
+    ) {
         let Some(name) = self.rooms().name_in(sid, &request.room).map(str::to_owned) else {
             let rejection = Rejection::not_joined(&request.room);
             return self.refuse(sid, Event::Message, &rejection, reply);
@@ -185,6 +353,8 @@ impl Chat {
                     self.metrics.message_stored();
                     let sids = self.rooms().sockets(&request.room);
                     deliver_message(io, &sids, &message, &self.metrics, &self.lagging);
+                    self.to_other_nodes(io, &request.room, "message", &message)
+                        .await;
                     Ok(message.seq)
                 }
                 Ok(Appended::Duplicate { seq }) => {
@@ -208,7 +378,7 @@ impl Chat {
         }
     }
 
-    fn on_typing(&self, sid: Sid, io: &SocketIo, room: &str, reply: Reply) {
+    async fn on_typing<A: Adapter>(&self, sid: Sid, io: &SocketIo<A>, room: &str, reply: Reply<A>) {
         let others = {
             let rooms = self.rooms();
             rooms.name_in(sid, room).map(|name| {
@@ -223,31 +393,44 @@ impl Chat {
         let Some((name, others)) = others else {
             return self.refuse(sid, Event::Typing, &Rejection::not_joined(room), reply);
         };
-        emit_to(
-            io,
-            &others,
-            "typing",
-            &TypingNotice {
-                room: room.to_owned(),
-                name,
-            },
-            &self.metrics,
-        );
+        let notice = TypingNotice {
+            room: room.to_owned(),
+            name,
+        };
+        emit_to(io, &others, "typing", &notice, &self.metrics);
+        self.to_other_nodes(io, room, "typing", &notice).await;
         reply.send("typing", &Done { ok: true }, &self.metrics);
     }
 
     /// Takes socket `sid` out of every room it was in, telling each room's
     /// remaining members.
-    pub(super) fn leave_all(&self, sid: Sid, io: &SocketIo) {
+    pub(super) async fn leave_all<A: Adapter>(self: &Arc<Self>, sid: Sid, io: &SocketIo<A>) {
         let left = self.rooms().leave_all(sid);
         for room in &left {
-            self.announce_presence(io, room);
+            self.announce_presence(io, room).await;
         }
     }
 }
 
+/// The adapter room that says socket is in chat room `room` as `name`.
+/// `\u{1}` is in neither a room nor a name (the contract refuses control
+/// characters in both), so this is never a chat room of its own.
+fn member_room(room: &str, name: &str) -> String {
+    format!("{room}\u{1}{name}")
+}
+
+/// The sorted, distinct names of `room`'s members among `adapter_rooms`
+/// (see [`member_room`]).
+fn names_in<'a>(room: &str, adapter_rooms: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let prefix = format!("{room}\u{1}");
+    let names: BTreeSet<&str> = adapter_rooms
+        .filter_map(|r| r.strip_prefix(prefix.as_str()))
+        .collect();
+    names.into_iter().map(str::to_owned).collect()
+}
+
 /// Logs a new connection: sid, transport and origin.
-pub(crate) fn log_connect(socket: &SocketRef) {
+pub(crate) fn log_connect<A: Adapter>(socket: &SocketRef<A>) {
     info!(
         sid = %socket.id,
         transport = ?socket.transport_type(),
@@ -257,7 +440,7 @@ pub(crate) fn log_connect(socket: &SocketRef) {
 }
 
 /// Logs a connection's end: sid, transport, origin and why.
-pub(super) fn log_disconnect(socket: &SocketRef, reason: DisconnectReason) {
+pub(super) fn log_disconnect<A: Adapter>(socket: &SocketRef<A>, reason: DisconnectReason) {
     info!(
         sid = %socket.id,
         transport = ?socket.transport_type(),
@@ -265,4 +448,24 @@ pub(super) fn log_disconnect(socket: &SocketRef, reason: DisconnectReason) {
         %reason,
         "socket disconnected"
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rooms_members_are_read_from_its_member_rooms_alone() {
+        let adapter_rooms = [
+            member_room("lobby", "zoe"),
+            "lobby".to_owned(),
+            member_room("lobby", "ada"),
+            member_room("lobby", "zoe"),
+            member_room("lobby-2", "bob"),
+            member_room("other", "eve"),
+        ];
+        let names = names_in("lobby", adapter_rooms.iter().map(String::as_str));
+        assert_eq!(names, ["ada", "zoe"]);
+        assert!(names_in("nobody", adapter_rooms.iter().map(String::as_str)).is_empty());
+    }
 }

@@ -20,6 +20,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use serde_json::Value;
+use socketioxide::adapter::Adapter;
 use socketioxide::socket::Sid;
 use socketioxide::SocketIo;
 use tokio::sync::{mpsc, oneshot};
@@ -48,36 +49,36 @@ pub(super) enum Request {
 /// What the connection's task is asked to do next. Small (an event is
 /// boxed): a channel allocates room for 32 jobs up front, per connection.
 #[derive(Debug)]
-enum Job {
+enum Job<A: Adapter> {
     /// Handle an event: a checked request, or the refusal to send back.
-    Event(Box<Arrived>),
+    Event(Box<Arrived<A>>),
     /// The connection is gone: clean up, say so on `done`, and stop.
     Disconnect { done: oneshot::Sender<()> },
 }
 
 /// An event as it arrived, checked.
 #[derive(Debug)]
-struct Arrived {
+struct Arrived<A: Adapter> {
     event: Event,
     checked: Result<Request, Rejection>,
-    reply: Reply,
+    reply: Reply<A>,
 }
 
 /// The queue of one connection's chat events, fed by its handlers.
 #[derive(Debug)]
-pub(super) struct Inbox {
+pub(super) struct Inbox<A: Adapter> {
     chat: Arc<Chat>,
     sid: Sid,
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::Sender<Job<A>>,
     /// The connection's `message` rate limit.
     bucket: Mutex<TokenBucket>,
 }
 
-impl Inbox {
+impl<A: Adapter> Inbox<A> {
     /// The inbox of connection `sid`, with its task spawned on the current
     /// tokio runtime. The task ends after the disconnect, or when the
     /// inbox (that is, the socket holding its handlers) is dropped.
-    pub(super) fn open(chat: &Arc<Chat>, sid: Sid, io: SocketIo) -> Arc<Self> {
+    pub(super) fn open(chat: &Arc<Chat>, sid: Sid, io: SocketIo<A>) -> Arc<Self> {
         let settings = chat.settings;
         let (jobs, queue) = mpsc::channel(settings.max_pending_events.max(1));
         tokio::spawn(serve(Arc::clone(chat), sid, io, queue));
@@ -97,7 +98,7 @@ impl Inbox {
     /// as it arrives, and queues it checked (or refused) for the
     /// connection's task. Runs in the handler's synchronous part, which
     /// socketioxide calls in arrival order.
-    pub(super) fn arrive(&self, event: Event, payload: Option<Value>, reply: Reply) {
+    pub(super) fn arrive(&self, event: Event, payload: Option<Value>, reply: Reply<A>) {
         let checked = self.check(event, payload, Instant::now());
         let job = Job::Event(Box::new(Arrived {
             event,
@@ -159,7 +160,12 @@ impl Inbox {
 }
 
 /// The connection's task: handles its jobs one at a time, in order.
-async fn serve(chat: Arc<Chat>, sid: Sid, io: SocketIo, mut queue: mpsc::Receiver<Job>) {
+async fn serve<A: Adapter>(
+    chat: Arc<Chat>,
+    sid: Sid,
+    io: SocketIo<A>,
+    mut queue: mpsc::Receiver<Job<A>>,
+) {
     while let Some(job) = queue.recv().await {
         match job {
             Job::Event(arrived) => match arrived.checked {
@@ -169,12 +175,12 @@ async fn serve(chat: Arc<Chat>, sid: Sid, io: SocketIo, mut queue: mpsc::Receive
                 Ok(request) => Box::pin(chat.handle(sid, &io, request, arrived.reply)).await,
             },
             Job::Disconnect { done } => {
-                chat.leave_all(sid, &io);
+                Box::pin(chat.leave_all(sid, &io)).await;
                 let _ = done.send(());
                 return;
             }
         }
     }
     // Every handler is gone without a disconnect: clean up all the same.
-    chat.leave_all(sid, &io);
+    Box::pin(chat.leave_all(sid, &io)).await;
 }

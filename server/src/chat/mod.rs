@@ -19,9 +19,12 @@ mod handlers;
 mod inbox;
 mod room_locks;
 
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use serde_json::Value;
+use socketioxide::adapter::Adapter;
 use socketioxide::extract::{SocketRef, TryData};
 use socketioxide::socket::{DisconnectReason, Sid};
 use socketioxide::SocketIo;
@@ -66,6 +69,38 @@ impl Default for ChatSettings {
     }
 }
 
+/// How long after a room's members change on a node with others its
+/// presence is sent once more (see `Chat::settle_presence`).
+const PRESENCE_SETTLE: Duration = Duration::from_millis(250);
+
+/// This node's place among the chat's nodes (`--redis-url`).
+#[derive(Debug, Clone)]
+pub struct ClusterNode {
+    /// The adapter room every socket of this node is in: what is sent to
+    /// the other nodes excludes it (this node's members are handed their
+    /// events one by one, see `delivery`).
+    node_room: String,
+}
+
+impl ClusterNode {
+    /// A node with a name no other node has (process id and start time).
+    pub fn new() -> Self {
+        let started = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        Self {
+            node_room: format!("\u{1}node\u{1}{}-{started}", std::process::id()),
+        }
+    }
+}
+
+impl Default for ClusterNode {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// The chat's shared state: settings, store, metrics and memberships.
 /// (Each connection's own state, its queue of events and its rate limit,
 /// lives in its inbox.)
@@ -82,11 +117,24 @@ pub struct Chat {
     order: RoomLocks,
     /// Messages full send buffers refused, handed over again later.
     lagging: Arc<Lagging>,
+    /// With other nodes (`--redis-url`): this node's place among them.
+    /// Messages, presence and typing then also go to the members on the
+    /// other nodes through socketioxide's adapter, and presence lists the
+    /// members of every node.
+    cluster: Option<ClusterNode>,
+    /// Rooms whose presence is to be sent once more (see `settle_presence`).
+    settling: Mutex<HashSet<String>>,
 }
 
 impl Chat {
-    /// A chat over `store`, counting into `metrics`.
-    pub fn new(settings: ChatSettings, store: Arc<Store>, metrics: Arc<Metrics>) -> Self {
+    /// A chat over `store`, counting into `metrics`; `cluster` when the
+    /// server is one node of several.
+    pub fn new(
+        settings: ChatSettings,
+        store: Arc<Store>,
+        metrics: Arc<Metrics>,
+        cluster: Option<ClusterNode>,
+    ) -> Self {
         Self {
             settings,
             store,
@@ -94,6 +142,8 @@ impl Chat {
             rooms: Mutex::new(Rooms::default()),
             order: RoomLocks::default(),
             lagging: Arc::default(),
+            cluster,
+            settling: Mutex::default(),
         }
     }
 
@@ -107,7 +157,10 @@ impl Chat {
     /// messages is stored in send order, and a `message` right behind its
     /// `join` finds the room joined. Other sockets are not held up. The
     /// disconnect is handled after every event that came before it.
-    pub fn register(self: &Arc<Self>, socket: &SocketRef, io: SocketIo) {
+    pub fn register<A: Adapter>(self: &Arc<Self>, socket: &SocketRef<A>, io: SocketIo<A>) {
+        if let Some(cluster) = &self.cluster {
+            socket.join(cluster.node_room.clone());
+        }
         let inbox = Inbox::open(self, socket.id, io);
         // Nothing after this middleware can refuse the socket: it connects.
         self.metrics.client_connected();
@@ -120,7 +173,7 @@ impl Chat {
             socket.on_fallback(
                 move |socketioxide::extract::Event(name): socketioxide::extract::Event,
                       TryData(payload): TryData<Value>,
-                      reply: Reply| {
+                      reply: Reply<A>| {
                     // The synchronous part, called in arrival order. Other
                     // events are ignored, as socketioxide ignores events
                     // without a handler.
@@ -131,8 +184,8 @@ impl Chat {
                 },
             );
         }
-        socket.on("echo", crate::echo::on_echo);
-        socket.on_disconnect(move |s: SocketRef, reason: DisconnectReason| {
+        socket.on("echo", crate::echo::on_echo::<A>);
+        socket.on_disconnect(move |s: SocketRef<A>, reason: DisconnectReason| {
             metrics.client_disconnected();
             log_disconnect(&s, reason);
             inbox.close()
@@ -141,5 +194,9 @@ impl Chat {
 
     fn rooms(&self) -> MutexGuard<'_, Rooms<Sid>> {
         self.rooms.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn settling(&self) -> MutexGuard<'_, HashSet<String>> {
+        self.settling.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
