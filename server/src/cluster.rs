@@ -12,6 +12,7 @@
 
 use std::collections::HashMap;
 use std::convert::Infallible;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
@@ -32,8 +33,11 @@ pub type ClusterAdapter = CustomRedisAdapter<Emitter, ManagedDriver>;
 /// wait for their answers; a node that does not answer in time is left out.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// How often the connection to Redis is checked when idle.
+/// How often the connection to Redis is checked while it works.
 const HEARTBEAT: Duration = Duration::from_secs(1);
+
+/// How often Redis is tried while it is down.
+const HEARTBEAT_WHILE_DOWN: Duration = Duration::from_millis(200);
 
 /// Longest wait between two attempts to reach Redis again.
 const MAX_RETRY_DELAY: Duration = Duration::from_secs(1);
@@ -46,6 +50,11 @@ type Handlers = Arc<RwLock<HashMap<String, mpsc::Sender<ChanItem>>>>;
 pub struct ManagedDriver {
     handlers: Handlers,
     conn: ConnectionManager,
+    /// Whether the last heartbeat reached Redis. While it did not, what
+    /// would go to Redis fails at once instead of waiting for a reconnect:
+    /// a message to a room must not wait (its room's lock held) on a bus
+    /// that is down; its members on other nodes catch up by `seq`.
+    up: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for ManagedDriver {
@@ -82,15 +91,17 @@ impl ManagedDriver {
                 Ok::<(), Infallible>(())
             })
             .set_automatic_resubscription()
-            .set_connection_timeout(Some(Duration::from_secs(2)))
-            .set_response_timeout(Some(Duration::from_secs(2)))
+            .set_connection_timeout(Some(Duration::from_secs(1)))
+            .set_response_timeout(Some(Duration::from_secs(1)))
+            .set_number_of_retries(1)
             .set_max_delay(MAX_RETRY_DELAY);
         let conn = client
             .get_connection_manager_with_config(config)
             .await
             .map_err(fail)?;
-        tokio::spawn(heartbeat(conn.clone()));
-        Ok(Self { handlers, conn })
+        let up = Arc::new(AtomicBool::new(true));
+        tokio::spawn(heartbeat(conn.clone(), Arc::clone(&up)));
+        Ok(Self { handlers, conn, up })
     }
 
     /// The adapter's constructor state, for
@@ -102,6 +113,15 @@ impl ManagedDriver {
         RedisAdapterCtr::new_with_driver(self, config)
     }
 
+    /// Fails at once while the heartbeat finds Redis down.
+    fn check_up(&self) -> Result<(), DriverError> {
+        if self.up.load(Ordering::Relaxed) {
+            Ok(())
+        } else {
+            Err(DriverError::Down)
+        }
+    }
+
     fn handlers(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<String, mpsc::Sender<ChanItem>>> {
         self.handlers
             .write()
@@ -110,20 +130,25 @@ impl ManagedDriver {
 }
 
 /// Pings Redis every [`HEARTBEAT`]: a command on a lost connection makes
-/// the manager reconnect and subscribe again. Logs the loss and the return
-/// once each. Ends when the node stops (the runtime drops it).
-async fn heartbeat(mut conn: ConnectionManager) {
-    let mut lost = false;
+/// the manager reconnect and subscribe again. Keeps `up`, and logs the
+/// loss and the return once each. Ends when the node stops (the runtime
+/// drops it).
+async fn heartbeat(mut conn: ConnectionManager, up: Arc<AtomicBool>) {
     loop {
-        tokio::time::sleep(HEARTBEAT).await;
+        let every = if up.load(Ordering::Relaxed) {
+            HEARTBEAT
+        } else {
+            HEARTBEAT_WHILE_DOWN
+        };
+        tokio::time::sleep(every).await;
         let ping: redis::RedisResult<String> = redis::cmd("PING").query_async(&mut conn).await;
-        match (ping, lost) {
-            (Err(e), false) => {
-                lost = true;
+        match (ping, up.load(Ordering::Relaxed)) {
+            (Err(e), true) => {
+                up.store(false, Ordering::Relaxed);
                 warn!(error = %e, "lost Redis: events do not reach the other nodes until it is back");
             }
-            (Ok(_), true) => {
-                lost = false;
+            (Ok(_), false) => {
+                up.store(true, Ordering::Relaxed);
                 info!("Redis is back: events reach the other nodes again");
             }
             _ => {}
@@ -159,13 +184,20 @@ fn route(push: PushInfo, handlers: &Handlers) {
 
 /// The error type of [`ManagedDriver`].
 #[derive(Debug, thiserror::Error)]
-#[error("redis: {0}")]
-pub struct DriverError(#[from] redis::RedisError);
+pub enum DriverError {
+    /// Redis answered with an error, or could not be reached.
+    #[error("redis: {0}")]
+    Redis(#[from] redis::RedisError),
+    /// The heartbeat finds Redis down: not tried.
+    #[error("Redis is down (the heartbeat cannot reach it); not sent")]
+    Down,
+}
 
 impl Driver for ManagedDriver {
     type Error = DriverError;
 
     async fn publish(&self, chan: String, val: Vec<u8>) -> Result<(), DriverError> {
+        self.check_up()?;
         redis::cmd("PUBLISH")
             .arg(chan)
             .arg(val)
@@ -192,6 +224,7 @@ impl Driver for ManagedDriver {
     }
 
     async fn num_serv(&self, chan: &str) -> Result<u16, DriverError> {
+        self.check_up()?;
         let (_, count): (String, u16) = redis::cmd("PUBSUB")
             .arg("NUMSUB")
             .arg(chan)
