@@ -1,8 +1,9 @@
 //! Many real clients of one server: the library's `Socket` on its native
 //! driver, WebSocket only, each counting what it receives.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use leptos_socketio::engine::TransportMode;
@@ -25,8 +26,12 @@ pub(crate) struct Counters {
     epoch: Instant,
     /// `message` events received, all clients.
     pub(crate) delivered: AtomicU64,
-    /// `message` events whose seq a client had already seen.
+    /// `message` events whose room and seq a client had already seen.
     pub(crate) duplicates: AtomicU64,
+    /// `message` events that arrived after one of a higher seq of their
+    /// room (with several nodes, two messages sent through two nodes at
+    /// once may reach a member in either order; clients order by seq).
+    pub(crate) reordered: AtomicU64,
     /// `presence` events received, all clients.
     pub(crate) presences: AtomicU64,
     /// Times a connected client lost its connection.
@@ -43,6 +48,7 @@ impl Counters {
             epoch: Instant::now(),
             delivered: AtomicU64::new(0),
             duplicates: AtomicU64::new(0),
+            reordered: AtomicU64::new(0),
             presences: AtomicU64::new(0),
             drops: AtomicU64::new(0),
             fan_out: Samples::default(),
@@ -69,6 +75,7 @@ fn stamp_of(text: &str) -> Option<u64> {
 /// The part of a `message` event the clients look at.
 #[derive(Debug, Deserialize)]
 struct Delivered {
+    room: String,
     seq: u64,
     text: String,
 }
@@ -105,7 +112,8 @@ impl Client {
                 }
             })
         };
-        let last_seq = AtomicU64::new(0);
+        // Per room: the highest seq seen, and every seq seen.
+        let seen = Mutex::new(HashMap::<String, (u64, HashSet<u64>)>::new());
         let messages = {
             let counters = Arc::clone(counters);
             socket.on("message", move |m: Result<Delivered, _>| {
@@ -113,8 +121,15 @@ impl Client {
                 let now = counters.now_us();
                 counters.delivered.fetch_add(1, Ordering::Relaxed);
                 counters.last_delivery_us.fetch_max(now, Ordering::Relaxed);
-                if last_seq.fetch_max(m.seq, Ordering::Relaxed) >= m.seq {
-                    counters.duplicates.fetch_add(1, Ordering::Relaxed);
+                {
+                    let mut seen = seen.lock().unwrap_or_else(PoisonError::into_inner);
+                    let (highest, seqs) = seen.entry(m.room).or_default();
+                    if !seqs.insert(m.seq) {
+                        counters.duplicates.fetch_add(1, Ordering::Relaxed);
+                    } else if m.seq < *highest {
+                        counters.reordered.fetch_add(1, Ordering::Relaxed);
+                    }
+                    *highest = (*highest).max(m.seq);
                 }
                 if let Some(sent) = stamp_of(&m.text) {
                     counters
@@ -175,15 +190,16 @@ impl Client {
 
 /// The clients of one server, and what they counted.
 pub(crate) struct Fleet {
-    url: String,
+    /// The servers' URLs: client `i` connects to `urls[i % len]`.
+    urls: Vec<String>,
     pub(crate) clients: Vec<Client>,
     pub(crate) counters: Arc<Counters>,
 }
 
 impl Fleet {
-    pub(crate) fn new(url: &str) -> Self {
+    pub(crate) fn new(urls: &[String]) -> Self {
         Self {
-            url: url.to_owned(),
+            urls: urls.to_vec(),
             clients: Vec::new(),
             counters: Arc::new(Counters::new()),
         }
@@ -199,11 +215,11 @@ impl Fleet {
         let gate = Arc::new(Semaphore::new(CONNECTING_AT_ONCE));
         let done = Arc::new(AtomicU64::new(0));
         let mut tasks = Vec::with_capacity(wanted);
-        for _ in 0..wanted {
+        for i in from..total {
             let (gate, done, url, counters) = (
                 Arc::clone(&gate),
                 Arc::clone(&done),
-                self.url.clone(),
+                self.urls[i % self.urls.len().max(1)].clone(),
                 Arc::clone(&self.counters),
             );
             tasks.push(tokio::spawn(async move {

@@ -52,7 +52,9 @@ struct Args {
     /// Seconds the clients are held idle before the server is weighed.
     #[arg(long, default_value_t = 3)]
     hold: u64,
-    /// Which servers: ours, node, or both (comma-separated).
+    /// Which servers (comma-separated): ours, node; 1-node, 2-nodes (ours
+    /// on PostgreSQL, alone or two nodes through Redis, started by
+    /// scripts/cluster: the several-nodes comparison).
     #[arg(long, value_delimiter = ',', default_value = "ours,node")]
     servers: Vec<String>,
     /// Our server's binary (default target/release/leptos-socketio-server).
@@ -128,9 +130,11 @@ async fn run(args: &Args) -> Result<bool, String> {
         let kind = match name.as_str() {
             "ours" => Kind::Ours,
             "node" => Kind::Node,
+            "1-node" => Kind::OneNode,
+            "2-nodes" => Kind::TwoNodes,
             other => {
                 return Err(format!(
-                    "unknown server {other:?}: the servers are ours and node"
+                    "unknown server {other:?}: the servers are ours, node, 1-node and 2-nodes"
                 ))
             }
         };
@@ -140,7 +144,19 @@ async fn run(args: &Args) -> Result<bool, String> {
     // The table is the program's output (stdout); progress goes to stderr.
     #[allow(clippy::print_stdout)]
     {
-        println!("{}", report::table(find(Kind::Ours), find(Kind::Node)));
+        if find(Kind::Ours).or(find(Kind::Node)).is_some() {
+            println!("{}", report::table(find(Kind::Ours), find(Kind::Node)));
+        }
+        if find(Kind::TwoNodes).or(find(Kind::OneNode)).is_some() {
+            println!(
+                "{}",
+                report::table_of(
+                    find(Kind::TwoNodes),
+                    find(Kind::OneNode),
+                    &report::TWO_NODES_VS_ONE
+                )
+            );
+        }
     }
     if !args.smoke {
         return Ok(true);
@@ -177,7 +193,7 @@ async fn measure(kind: Kind, programs: &Programs, args: &Args) -> Result<Run, St
 async fn measure_on(server: &Server, args: &Args) -> Result<Run, String> {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let base_rss = server.rss().await?;
-    let mut fleet = Fleet::new(&server.url);
+    let mut fleet = Fleet::new(&server.urls);
     let mut held = Vec::new();
     let mut sizes = args.clients.clone();
     sizes.sort_unstable();

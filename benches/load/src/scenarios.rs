@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::fleet::{Client, Counters, Fleet};
-use crate::servers::{metric, Kind, Server};
+use crate::servers::{metric, Server};
 use crate::stats::{Samples, Sorted};
 
 /// Joins running at once.
@@ -35,6 +35,8 @@ pub(crate) struct Broadcast {
     pub(crate) expected: u64,
     pub(crate) delivered: u64,
     pub(crate) duplicates: u64,
+    /// Deliveries that came after one of a higher seq.
+    pub(crate) reordered: u64,
     pub(crate) lost: u64,
     pub(crate) per_sec: f64,
     pub(crate) fan_out: Sorted,
@@ -161,6 +163,7 @@ pub(crate) async fn broadcast(
     let failed_before = failed_deliveries(server).await;
     let delivered_before = counters.delivered.load(Ordering::Relaxed);
     let duplicates_before = counters.duplicates.load(Ordering::Relaxed);
+    let reordered_before = counters.reordered.load(Ordering::Relaxed);
     let _ = counters.fan_out.take_sorted();
     let expected = (receivers * messages) as u64;
 
@@ -200,6 +203,7 @@ pub(crate) async fn broadcast(
     }
     let delivered = counters.delivered.load(Ordering::Relaxed) - delivered_before;
     let duplicates = counters.duplicates.load(Ordering::Relaxed) - duplicates_before;
+    let reordered = counters.reordered.load(Ordering::Relaxed) - reordered_before;
     let took_us = counters
         .last_delivery_us
         .load(Ordering::Relaxed)
@@ -212,6 +216,7 @@ pub(crate) async fn broadcast(
         expected,
         delivered,
         duplicates,
+        reordered,
         lost: expected.saturating_sub(delivered - duplicates),
         per_sec: delivered as f64 / (took_us as f64 / 1e6),
         fan_out: counters.fan_out.take_sorted(),
@@ -347,7 +352,7 @@ fn grown(before: Option<u64>, after: Option<u64>) -> Option<u64> {
 }
 
 async fn ours_metric(server: &Server, name: &str) -> Option<u64> {
-    if server.kind != Kind::Ours {
+    if !server.kind.is_ours() {
         return None;
     }
     let (text, _) = server.metrics().await.ok()?;
@@ -370,7 +375,7 @@ struct MetricsWatch {
 
 fn watch_metrics(server: &Server) -> MetricsWatch {
     let (stop, mut stopped) = tokio::sync::oneshot::channel();
-    let ours = server.kind == Kind::Ours;
+    let ours = server.kind.is_ours();
     let url = server.url.clone();
     let task = tokio::spawn(async move {
         if !ours {

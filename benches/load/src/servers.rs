@@ -2,7 +2,9 @@
 //! `socket.io` 4.8 speaking the same chat contract
 //! (`tests/support/chat-server.mjs`). Each runs as a child process on
 //! 127.0.0.1 with a port it picks, in a temporary directory of its own,
-//! and is killed when dropped.
+//! and is killed when dropped. For several nodes, ours runs as one node on
+//! PostgreSQL or two nodes on PostgreSQL and Redis, started (and stopped)
+//! by `scripts/cluster`.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -19,6 +21,10 @@ pub(crate) enum Kind {
     Ours,
     /// Node `socket.io` 4.8, history in memory.
     Node,
+    /// Ours, one node, history in PostgreSQL (no Redis).
+    OneNode,
+    /// Ours, two nodes through Redis, history in PostgreSQL.
+    TwoNodes,
 }
 
 impl Kind {
@@ -26,7 +32,14 @@ impl Kind {
         match self {
             Self::Ours => "ours",
             Self::Node => "node",
+            Self::OneNode => "1-node",
+            Self::TwoNodes => "2-nodes",
         }
+    }
+
+    /// Our server (with its `/metrics`), on one node or more.
+    pub(crate) fn is_ours(self) -> bool {
+        self != Self::Node
     }
 }
 
@@ -45,10 +58,14 @@ pub(crate) struct Programs {
 #[derive(Debug)]
 pub(crate) struct Server {
     pub(crate) kind: Kind,
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT` (of the first node).
     pub(crate) url: String,
-    pid: u32,
-    child: Child,
+    /// Every node's URL.
+    pub(crate) urls: Vec<String>,
+    /// Every node's process id.
+    pids: Vec<u32>,
+    /// The child process, or none for nodes `scripts/cluster` runs.
+    child: Option<Child>,
     dir: PathBuf,
 }
 
@@ -65,6 +82,9 @@ impl Server {
         ));
         std::fs::create_dir_all(&dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        if matches!(kind, Kind::OneNode | Kind::TwoNodes) {
+            return Self::start_nodes(kind, programs, dir).await;
+        }
         let log = std::fs::File::create(dir.join("server.log"))
             .map_err(|e| format!("cannot create the server log in {}: {e}", dir.display()))?;
         let mut command = match kind {
@@ -77,7 +97,7 @@ impl Server {
                     .args(&programs.ours_args);
                 c
             }
-            Kind::Node => {
+            Kind::Node | Kind::OneNode | Kind::TwoNodes => {
                 let mut c = Command::new("node");
                 c.arg("--expose-gc").arg(&programs.node_script).args([
                     "--port",
@@ -94,7 +114,7 @@ impl Server {
             .kill_on_drop(true);
         let what = match kind {
             Kind::Ours => programs.ours.display().to_string(),
-            Kind::Node => format!("node {}", programs.node_script.display()),
+            _ => format!("node {}", programs.node_script.display()),
         };
         let mut child = command.spawn().map_err(|e| {
             format!("cannot start {what}: {e} (build it first: scripts/bench-load does)")
@@ -115,9 +135,72 @@ impl Server {
         };
         Ok(Self {
             kind,
+            urls: vec![url.clone()],
             url,
-            pid,
-            child,
+            pids: vec![pid],
+            child: Some(child),
+            dir,
+        })
+    }
+
+    /// One node of ours on PostgreSQL, or two on PostgreSQL and Redis,
+    /// started by `scripts/cluster` in `dir` (no nginx: the clients are
+    /// spread over the nodes round-robin).
+    async fn start_nodes(kind: Kind, programs: &Programs, dir: PathBuf) -> Result<Self, String> {
+        let (nodes, only) = match kind {
+            Kind::TwoNodes => (2, "postgres,redis,nodes"),
+            _ => (1, "postgres,nodes"),
+        };
+        let cluster = dir.join("cluster");
+        let mut command = Command::new(repo_root().join("scripts/cluster"));
+        command
+            .arg("start")
+            .arg("--dir")
+            .arg(&cluster)
+            .args(["--nodes", &nodes.to_string(), "--only", only])
+            .arg("--server-bin")
+            .arg(&programs.ours)
+            .arg("--static-dir")
+            .arg(dir.join("no-app"));
+        for arg in &programs.ours_args {
+            command.arg(format!("--node-arg={arg}"));
+        }
+        let out = command
+            .output()
+            .await
+            .map_err(|e| format!("cannot run scripts/cluster: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "scripts/cluster start failed:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        let env = std::fs::read_to_string(cluster.join("cluster.env"))
+            .map_err(|e| format!("cannot read cluster.env: {e}"))?;
+        let value = |key: &str| {
+            env.lines()
+                .filter_map(|l| l.strip_prefix(key)?.strip_prefix('='))
+                .next_back()
+                .map(str::to_owned)
+        };
+        let mut urls = Vec::new();
+        let mut pids = Vec::new();
+        for k in 1..=nodes {
+            urls.push(value(&format!("NODE{k}_URL")).ok_or("no node URL in cluster.env")?);
+            let pid = std::fs::read_to_string(cluster.join(format!("node{k}/pid")))
+                .map_err(|e| format!("no pid of node {k}: {e}"))?;
+            pids.push(
+                pid.trim()
+                    .parse()
+                    .map_err(|e| format!("pid of node {k}: {e}"))?,
+            );
+        }
+        Ok(Self {
+            kind,
+            url: urls[0].clone(),
+            urls,
+            pids,
+            child: None,
             dir,
         })
     }
@@ -128,29 +211,59 @@ impl Server {
         if self.kind == Kind::Node {
             http_get(&self.url, "/rss").await?;
         }
-        rss_of(self.pid)
+        self.pids.iter().map(|&pid| rss_of(pid)).sum()
     }
 
-    /// CPU time the server has used so far (user + system).
+    /// CPU time the server has used so far (user + system; every node's;
+    /// not Redis's or PostgreSQL's).
     pub(crate) fn cpu(&self) -> Duration {
-        cpu_of(self.pid)
+        self.pids.iter().map(|&pid| cpu_of(pid)).sum()
     }
 
-    /// `GET /metrics` of our server and how long it took.
+    /// `GET /metrics` of our server (every node's, one after the other: a
+    /// counter read with [`metric`] is their sum) and how long the slowest
+    /// took.
     pub(crate) async fn metrics(&self) -> Result<(String, Duration), String> {
-        get_metrics(&self.url).await
+        let mut text = String::new();
+        let mut slowest = Duration::ZERO;
+        for url in &self.urls {
+            let (body, took) = get_metrics(url).await?;
+            text.push_str(&body);
+            slowest = slowest.max(took);
+        }
+        Ok((text, slowest))
     }
 
     /// Stops the server (SIGKILL; nothing it holds is needed afterwards)
     /// and removes its directory.
     pub(crate) async fn stop(mut self) {
-        let _ = self.child.kill().await;
+        match &mut self.child {
+            Some(child) => {
+                let _ = child.kill().await;
+            }
+            None => {
+                let _ = Command::new(repo_root().join("scripts/cluster"))
+                    .arg("stop")
+                    .arg("--dir")
+                    .arg(self.dir.join("cluster"))
+                    .output()
+                    .await;
+            }
+        }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 
-    /// The server's log so far.
+    /// The server's log so far (every node's).
     pub(crate) fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default()
+        if self.child.is_some() {
+            return std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default();
+        }
+        (1..=self.urls.len())
+            .map(|k| {
+                std::fs::read_to_string(self.dir.join(format!("cluster/node{k}/server.log")))
+                    .unwrap_or_default()
+            })
+            .collect()
     }
 }
 
