@@ -200,38 +200,46 @@ test('writers on both nodes at once, every id sent through both: no seq twice, n
 test('the demo app through nginx on node 1 joins, sends, and sees a message from a client on node 2', async () => {
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   try {
-    const room = freshRoom('browser');
-    const bob = await open(cluster.nodeUrl(2), 'websocket');
-    await join(bob, room, 'bob');
-    const context = await browser.newContext();
-    await context.addCookies([{ name: 'lsio_node', value: await cookieFor(cluster, 1), url: cluster.env.NGINX_URL }]);
-    const page = await context.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${cluster.env.NGINX_URL}/?${new URLSearchParams({ room, name: 'ada' })}`);
-    await waitForState(page, 'connected');
-    await page.waitForFunction(
-      () => [...document.querySelectorAll('[data-testid=member]')].map((m) => m.textContent).join() === 'ada,bob',
-      null,
-      { timeout: 10000 },
-    );
-    await page.getByTestId('message-input').fill('hello from the browser');
-    await page.getByTestId('message-input').press('Enter');
-    const got = await waitFor(bob, 'message', (m) => m.room === room);
-    assert.equal(got.text, 'hello from the browser');
-    assert.equal(got.name, 'ada');
-    await send(bob, room, 'hello from node 2');
-    await page.waitForFunction(
-      () => [...document.querySelectorAll('[data-testid=message]')].some((r) => r.textContent.includes('hello from node 2')),
-      null,
-      { timeout: 10000 },
-    );
-    const transport = await page.getByTestId('transport').textContent();
-    assert.deepEqual(errors, []);
-    console.log(
-      `cluster, browser: the demo app through nginx (node 1, ${transport}) joined with bob on node 2 in its members, ` +
-        `sent a message bob got, and showed bob's`,
-    );
+    const toNode1 = await cookieFor(cluster, 1);
+    // The app's default (WebSocket first), and long-polling, whose every
+    // request must reach node 1: the browser sends the sticky cookie.
+    for (const transport of [undefined, 'polling']) {
+      const room = freshRoom('browser');
+      const bob = await open(cluster.nodeUrl(2), 'websocket');
+      await join(bob, room, 'bob');
+      const context = await browser.newContext();
+      await context.addCookies([{ name: 'lsio_node', value: toNode1, url: cluster.env.NGINX_URL }]);
+      const page = await context.newPage();
+      const errors = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      const query = transport ? { room, name: 'ada', transport } : { room, name: 'ada' };
+      await page.goto(`${cluster.env.NGINX_URL}/?${new URLSearchParams(query)}`);
+      await waitForState(page, 'connected');
+      await page.waitForFunction(
+        () => [...document.querySelectorAll('[data-testid=member]')].map((m) => m.textContent).join() === 'ada,bob',
+        null,
+        { timeout: 10000 },
+      );
+      await page.getByTestId('message-input').fill('hello from the browser');
+      await page.getByTestId('message-input').press('Enter');
+      const got = await waitFor(bob, 'message', (m) => m.room === room);
+      assert.equal(got.text, 'hello from the browser');
+      assert.equal(got.name, 'ada');
+      await send(bob, room, 'hello from node 2');
+      await page.waitForFunction(
+        () => [...document.querySelectorAll('[data-testid=message]')].some((r) => r.textContent.includes('hello from node 2')),
+        null,
+        { timeout: 10000 },
+      );
+      const used = await page.getByTestId('transport').textContent();
+      if (transport) assert.equal(used, transport);
+      assert.deepEqual(errors, []);
+      await context.close();
+      console.log(
+        `cluster, browser (${used}): the demo app through nginx on node 1 joined with bob on node 2 in its members, ` +
+          `sent a message bob got, and showed bob's`,
+      );
+    }
   } finally {
     await browser.close();
   }
