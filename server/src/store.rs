@@ -19,10 +19,11 @@
 //! The schema lives in `server/migrations/` and is applied on open. Each
 //! room has its own `seq` (1, 2, 3, …), assigned in the same transaction that
 //! stores the message; `UNIQUE(room, id)` makes a re-sent message a no-op
-//! that returns the original `seq`. A transaction first locks the rows of
-//! its rooms in the `rooms` table (which holds each room's last `seq`), so
-//! writers on several servers sharing one PostgreSQL number a room's
-//! messages one after another: no `seq` twice, no gap, no id stored twice.
+//! that returns the original `seq`. A transaction reserves its rooms' next
+//! `seq`s in the `rooms` table (each room's last `seq`), whose rows stay
+//! locked until it commits, so writers on several servers sharing one
+//! PostgreSQL number a room's messages one after another: no `seq` twice,
+//! no gap, no id stored twice.
 //!
 //! Writes are batched (group commit): one writer task takes every append
 //! waiting in its queue, up to [`MAX_BATCH`], and stores them in one
@@ -30,7 +31,7 @@
 //! dozen inserts, so under load the store keeps up by committing more per
 //! transaction; alone, a message is committed by itself at once.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -506,11 +507,37 @@ fn tuples(rows: usize, cols: usize) -> String {
     sql
 }
 
-/// Stores a batch in one transaction with four statements, whatever its
-/// size (sqlx runs SQLite on a thread of its own and PostgreSQL is a
+/// Times a batch is tried again after another server stored one of its
+/// ids first (see [`append_all`]).
+const RETRIES: usize = 3;
+
+/// Stores a batch in one transaction, whatever its size, with three
+/// statements (sqlx runs SQLite on a thread of its own and PostgreSQL is a
 /// network round trip away, so a statement per message would cost more
 /// than the database's work itself: `benches/load`, BENCHMARKS.md).
+///
+/// With several servers on one PostgreSQL, an id this batch read as new
+/// may be stored by another server before this one locks the room; the
+/// insert then breaks `UNIQUE (room, id)`, the transaction is rolled back
+/// (its `seq`s with it) and the batch is tried again, when that id reads
+/// as a repeat.
 async fn append_all(
+    pool: &AnyPool,
+    engine: Engine,
+    batch: &[Write],
+) -> Result<Vec<Appended>, sqlx::Error> {
+    let mut tries = 0;
+    loop {
+        match append_once(pool, engine, batch).await {
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() && tries < RETRIES => {
+                tries += 1;
+            }
+            outcome => return outcome,
+        }
+    }
+}
+
+async fn append_once(
     pool: &AnyPool,
     engine: Engine,
     batch: &[Write],
@@ -522,28 +549,11 @@ async fn append_all(
         // waiting, when it tries to become the writer.
         Engine::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
         // READ COMMITTED: each statement sees what other servers committed
-        // before it started, so after step 1 has waited for their locks
-        // the next statements see their rows.
+        // before it started.
         Engine::Postgres => pool.begin().await?,
     };
 
-    // 1. Lock the batch's rooms (their rows in `rooms`, made if new) and
-    //    read their last seq. In one order everywhere (sorted), so two
-    //    servers locking the same rooms cannot deadlock.
-    let rooms: BTreeSet<&str> = batch.iter().map(|w| w.room.as_str()).collect();
-    let sql = format!(
-        "INSERT INTO rooms (room, last_seq) VALUES {} \
-         ON CONFLICT (room) DO UPDATE SET last_seq = rooms.last_seq \
-         RETURNING room, last_seq",
-        tuples(rooms.len(), 2)
-    );
-    let mut lock = sqlx::query_as::<_, (String, i64)>(&sql);
-    for room in &rooms {
-        lock = lock.bind(*room).bind(0_i64);
-    }
-    let mut last_seq: HashMap<String, i64> = lock.fetch_all(&mut *tx).await?.into_iter().collect();
-
-    // 2. The ids the rooms already have: those appends are repeats.
+    // 1. The ids the rooms already have: those appends are repeats.
     let sql = format!(
         "SELECT room, id, seq FROM messages WHERE (room, id) IN (VALUES {})",
         tuples(batch.len(), 2)
@@ -559,30 +569,55 @@ async fn append_all(
         .map(|(room, id, seq)| ((room, id), seq))
         .collect();
 
-    // 3. The others, once each (a repeat within the batch is a repeat of
-    //    its first), numbered per room in arrival order after the room's
-    //    last seq.
-    let mut fresh = Vec::new();
+    // 2. The others, once each (a repeat within the batch is a repeat of
+    //    its first), counted per room.
+    let mut fresh: Vec<&Write> = Vec::new();
+    let mut firsts = HashSet::new();
+    let mut counts: BTreeMap<&str, i64> = BTreeMap::new();
     for w in batch {
-        let key = (w.room.clone(), w.id.clone());
-        if seqs.contains_key(&key) {
-            continue;
+        if !seqs.contains_key(&(w.room.clone(), w.id.clone()))
+            && firsts.insert((w.room.as_str(), w.id.as_str()))
+        {
+            fresh.push(w);
+            *counts.entry(w.room.as_str()).or_default() += 1;
         }
-        let Some(last) = last_seq.get_mut(&w.room) else {
-            // Step 1 returned a row for every room it was given.
-            return Err(sqlx::Error::RowNotFound);
-        };
-        *last += 1;
-        seqs.insert(key, *last);
-        fresh.push((w, *last));
     }
     if !fresh.is_empty() {
+        // 3. Reserve each room's next seqs: its row in `rooms` (made if
+        //    new) grows by the room's count and is locked until the
+        //    commit, so another server's batch for the room waits, then
+        //    numbers after these. Rooms in one order everywhere (sorted),
+        //    so two servers cannot deadlock.
+        let sql = format!(
+            "INSERT INTO rooms (room, last_seq) VALUES {} \
+             ON CONFLICT (room) DO UPDATE SET last_seq = rooms.last_seq + excluded.last_seq \
+             RETURNING room, last_seq",
+            tuples(counts.len(), 2)
+        );
+        let mut reserve = sqlx::query_as::<_, (String, i64)>(&sql);
+        for (room, count) in &counts {
+            reserve = reserve.bind(*room).bind(*count);
+        }
+        // The next seq of each room: its new last one, less what was
+        // reserved, plus one.
+        let mut next: HashMap<String, i64> = HashMap::new();
+        for (room, last) in reserve.fetch_all(&mut *tx).await? {
+            let count = counts.get(room.as_str()).copied().unwrap_or_default();
+            next.insert(room, last - count + 1);
+        }
+
+        // 4. The messages, numbered per room in arrival order.
         let sql = format!(
             "INSERT INTO messages (room, seq, id, name, text, ts) VALUES {}",
             tuples(fresh.len(), 6)
         );
         let mut insert = sqlx::query(&sql);
-        for (w, seq) in &fresh {
+        for w in &fresh {
+            let Some(seq) = next.get_mut(&w.room) else {
+                // Step 3 returned a row for every room it was given.
+                return Err(sqlx::Error::RowNotFound);
+            };
+            seqs.insert((w.room.clone(), w.id.clone()), *seq);
             insert = insert
                 .bind(&w.room)
                 .bind(*seq)
@@ -590,36 +625,14 @@ async fn append_all(
                 .bind(&w.name)
                 .bind(&w.text)
                 .bind(w.ts);
+            *seq += 1;
         }
         insert.execute(&mut *tx).await?;
-
-        // 4. The rooms' new last seq.
-        let grown: Vec<(&str, i64)> = rooms
-            .iter()
-            .filter_map(|room| Some((*room, *last_seq.get(*room)?)))
-            .collect();
-        let mut cases = String::new();
-        for i in 0..grown.len() {
-            cases.push_str(&format!(" WHEN ${} THEN ${}", 2 * i + 1, 2 * i + 2));
-        }
-        let sql = format!(
-            "UPDATE rooms SET last_seq = CASE room{cases} ELSE last_seq END \
-             WHERE room IN ({})",
-            (0..grown.len())
-                .map(|i| format!("${}", 2 * i + 1))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let mut update = sqlx::query(&sql);
-        for (room, last) in grown {
-            update = update.bind(room).bind(last);
-        }
-        update.execute(&mut *tx).await?;
     }
 
     let mut stored: HashSet<(&str, &str)> = fresh
         .iter()
-        .map(|(w, _)| (w.room.as_str(), w.id.as_str()))
+        .map(|w| (w.room.as_str(), w.id.as_str()))
         .collect();
     let mut outcomes = Vec::with_capacity(batch.len());
     for w in batch {

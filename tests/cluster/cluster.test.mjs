@@ -113,10 +113,19 @@ async function crossNodes(a, b, label) {
   assert.equal(atA.length + atB.length, 120, 'no message twice');
   assert.deepEqual(bySeq(atA), bySeq(atB), 'both see each message with the same seq');
   const same = JSON.stringify(bySeq(atA)) === JSON.stringify(bySeq(atB));
+
+  // B disconnects: A (on the other node) sees it leave, and the presence
+  // stays so once the changes have settled.
+  a.seen = a.seen.filter((e) => e.event !== 'presence');
+  b.disconnect();
+  await waitFor(a, 'presence', (p) => p.room === room && p.members.join() === 'ada');
+  await sleep(600);
+  const after = a.seen.filter((e) => e.event === 'presence' && e.args[0].room === room).map((e) => e.args[0].members);
+  assert.deepEqual(after.filter((m) => m.join() !== 'ada'), [], 'no presence after the disconnect lists B');
   return (
     `cluster, ${label === 'nginx' ? 'through nginx' : label}: 60 messages sent at once through 2 nodes; A saw ${atA.length}, B saw ${atB.length} ` +
     `(duplicates 0), same seq order ${same} (arrived out of seq order: A ${outOfOrder(atA)}, B ${outOfOrder(atB)}); ` +
-    `presence [ada, bob] and typing crossed both ways`
+    `presence [ada, bob] and typing crossed both ways, and B's disconnect reached A as presence [ada]`
   );
 }
 

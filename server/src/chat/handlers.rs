@@ -406,6 +406,14 @@ impl Chat {
     /// remaining members.
     pub(super) async fn leave_all<A: Adapter>(self: &Arc<Self>, sid: Sid, io: &SocketIo<A>) {
         let left = self.rooms().leave_all(sid);
+        // socketioxide takes a disconnected socket out of its rooms only
+        // after the disconnect handler (this) is done: out of them first,
+        // so the other nodes no longer list it as a member.
+        if self.cluster.is_some() {
+            if let Some(socket) = io.of("/").and_then(|ns| ns.get_socket(sid)) {
+                socket.leave_all();
+            }
+        }
         for room in &left {
             self.announce_presence(io, room).await;
         }
