@@ -275,33 +275,24 @@ impl Chat {
             max_text_chars: self.settings.max_text_chars,
             history_limit: usize::try_from(self.settings.history_limit).unwrap_or(usize::MAX),
         });
+        let metrics = &self.metrics;
+        let ack = move |members: Vec<String>| {
+            let joined = JoinAck::Joined {
+                history,
+                members,
+                limits,
+            };
+            reply.send("join", &joined, metrics);
+        };
         if self.cluster.is_none() {
             // The members and their ack under the rooms lock too, like every
             // presence: a leave cannot slip a newer presence in before it.
             let rooms = self.rooms();
-            let members = rooms.names(&request.room);
-            reply.send(
-                "join",
-                &JoinAck::Joined {
-                    history,
-                    members,
-                    limits,
-                },
-                &self.metrics,
-            );
+            ack(rooms.names(&request.room));
             drop(rooms);
             return self.presence_to(io, &request.room, again.then_some(sid));
         }
-        let members = self.members(io, &request.room).await;
-        reply.send(
-            "join",
-            &JoinAck::Joined {
-                history,
-                members,
-                limits,
-            },
-            &self.metrics,
-        );
+        ack(self.members(io, &request.room).await);
         if again {
             self.cluster_presence(io, &request.room, Some(sid)).await;
         } else {
