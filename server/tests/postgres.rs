@@ -142,10 +142,10 @@ async fn servers_writing_one_room_at_once_never_share_a_seq_or_store_an_id_twice
         #[allow(clippy::print_stdout)]
         {
             println!(
-            "{SERVERS} servers, room {room}: {} appends, stored {expected} with seq 1..={expected}, \
-             no seq twice, no id twice",
-            SERVERS * PER_SERVER
-        );
+                "{SERVERS} servers, {} appends to rooms r and s at once; room {room}: stored \
+                 {expected} with seq 1..={expected}, no seq twice, no id twice",
+                SERVERS * PER_SERVER
+            );
         }
     }
     for store in stores {
