@@ -95,15 +95,15 @@ pub async fn build_app(
     store: Arc<Store>,
 ) -> Result<App, AppError> {
     let metrics = Arc::new(Metrics::default());
+    let chat = Arc::new(Chat::new(
+        args.chat_settings(),
+        store,
+        Arc::clone(&metrics),
+        args.redis_url.is_some().then(ClusterNode::new),
+    ));
     let (router, io) = match &args.redis_url {
         None => {
             let (layer, io) = socket_io(args, SocketIo::builder()).build_layer();
-            let chat = Arc::new(Chat::new(
-                args.chat_settings(),
-                store,
-                Arc::clone(&metrics),
-                None,
-            ));
             register(&io, chat, args.token(), Arc::clone(&metrics));
             let io = Io::Alone(io);
             (routes(args, &io, &metrics).layer(layer), io)
@@ -112,12 +112,6 @@ pub async fn build_app(
             let driver = ManagedDriver::connect(url).await?;
             let builder = SocketIo::builder().with_adapter::<ClusterAdapter>(driver.into_adapter());
             let (layer, io) = socket_io(args, builder).build_layer();
-            let chat = Arc::new(Chat::new(
-                args.chat_settings(),
-                store,
-                Arc::clone(&metrics),
-                Some(ClusterNode::new()),
-            ));
             register(&io, chat, args.token(), Arc::clone(&metrics))
                 .await
                 .map_err(|e| AppError::Subscribe(e.to_string()))?;

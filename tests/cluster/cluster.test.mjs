@@ -224,6 +224,13 @@ test('the demo app through nginx on node 1 joins, sends, and sees a message from
       const query = transport ? { room, name: 'ada', transport } : { room, name: 'ada' };
       await page.goto(`${cluster.env.NGINX_URL}/?${new URLSearchParams(query)}`);
       await waitForState(page, 'connected');
+      // The page is node 1's only client (the previous page's connection may still be closing).
+      let onNode1 = 0;
+      for (let i = 0; i < 50 && onNode1 !== 1; i++) {
+        onNode1 = await metric(cluster.nodeUrl(1), 'lsio_connected_clients');
+        if (onNode1 !== 1) await sleep(100);
+      }
+      assert.equal(onNode1, 1, 'the page is on node 1');
       await page.waitForFunction(
         () => [...document.querySelectorAll('[data-testid=member]')].map((m) => m.textContent).join() === 'ada,bob',
         null,

@@ -201,7 +201,7 @@ impl Chat {
         if self.cluster.is_none() {
             return;
         }
-        let Some(socket) = io.of("/").and_then(|ns| ns.get_socket(sid)) else {
+        let Some(socket) = socket_of(io, sid) else {
             return;
         };
         if let Some(earlier) = earlier.filter(|e| *e != name) {
@@ -216,7 +216,7 @@ impl Chat {
         if self.cluster.is_none() {
             return;
         }
-        if let Some(socket) = io.of("/").and_then(|ns| ns.get_socket(sid)) {
+        if let Some(socket) = socket_of(io, sid) {
             socket.leave([room.to_owned(), member_room(room, name)]);
         }
     }
@@ -401,7 +401,7 @@ impl Chat {
         // after the disconnect handler (this) is done: out of them first,
         // so the other nodes no longer list it as a member.
         if self.cluster.is_some() {
-            if let Some(socket) = io.of("/").and_then(|ns| ns.get_socket(sid)) {
+            if let Some(socket) = socket_of(io, sid) {
                 socket.leave_all();
             }
         }
@@ -409,6 +409,11 @@ impl Chat {
             self.announce_presence(io, room).await;
         }
     }
+}
+
+/// Socket `sid` of namespace `/` on this node, if it is still there.
+fn socket_of<A: Adapter>(io: &SocketIo<A>, sid: Sid) -> Option<SocketRef<A>> {
+    io.of("/").and_then(|ns| ns.get_socket(sid))
 }
 
 /// The adapter room that says socket is in chat room `room` as `name`.
