@@ -141,6 +141,23 @@ impl Polling {
     /// `ids`, whatever order they come in; events and other acks arriving
     /// meanwhile are kept for later calls. Fails after `WAIT`.
     pub fn acks(&mut self, ids: &[u32]) -> Vec<Value> {
+        self.wait_for_acks(ids, ids.len());
+        ids.iter()
+            .filter_map(|id| self.early_acks.remove(id))
+            .collect()
+    }
+
+    /// Waits until at least `count` of `ids` are answered and returns the
+    /// answered ones (`(id, first argument)`, in the order of `ids`); the
+    /// others can be asked for later. Fails after `WAIT`.
+    pub fn some_acks(&mut self, ids: &[u32], count: usize) -> Vec<(u32, Value)> {
+        self.wait_for_acks(ids, count);
+        ids.iter()
+            .filter_map(|id| self.early_acks.remove(id).map(|ack| (*id, ack)))
+            .collect()
+    }
+
+    fn wait_for_acks(&mut self, ids: &[u32], count: usize) {
         let deadline = Instant::now() + WAIT;
         loop {
             let missing: Vec<u32> = ids
@@ -148,12 +165,12 @@ impl Polling {
                 .copied()
                 .filter(|id| !self.early_acks.contains_key(id))
                 .collect();
-            if missing.is_empty() {
-                break;
+            if ids.len() - missing.len() >= count {
+                return;
             }
             assert!(
                 Instant::now() < deadline,
-                "acks {missing:?} missing after {WAIT:?}"
+                "acks {missing:?} missing after {WAIT:?} (wanted {count} of {ids:?})"
             );
             let packet = self.next_packet();
             match ack_of(&packet) {
@@ -163,9 +180,6 @@ impl Polling {
                 None => self.keep_event(&packet),
             }
         }
-        ids.iter()
-            .filter_map(|id| self.early_acks.remove(id))
-            .collect()
     }
 
     /// The payload of the next `name` event, in arrival order (other events
