@@ -15,6 +15,11 @@ TRUNK_VERSION="0.21.14"
 say() { printf '\n==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# A TCP port free on 127.0.0.1 right now (for a server to bind next).
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 # The wasm-bindgen version in Cargo.lock: the CLI must match it exactly.
 wasm_bindgen_version() {
     awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock

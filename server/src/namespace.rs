@@ -5,11 +5,11 @@ use std::convert::Infallible;
 use std::sync::Arc;
 
 use socketioxide::adapter::Adapter;
-// socketioxide sets a namespace up only with an adapter marked as whole
-// (`DefinedAdapter`); the marker lives in its core crate.
 use socketioxide::extract::{SocketRef, TryData};
 use socketioxide::handler::ConnectHandler;
 use socketioxide::SocketIo;
+// socketioxide sets a namespace up only with an adapter marked as whole
+// (`DefinedAdapter`); the marker lives in its core crate.
 use socketioxide_core::adapter::DefinedAdapter;
 use tracing::info;
 

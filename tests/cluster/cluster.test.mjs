@@ -15,7 +15,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { io } from 'socket.io-client';
 import { CHROMIUM, CHROMIUM_ARGS, waitForState } from '../support/browser.mjs';
-import { ask, connect, followRoom, freshId, freshRoom, join, send, sleep, waitFor } from '../support/chat-client.mjs';
+import { ask, connect, followRoom, freshId, freshRoom, join, seenIn, send, sleep, waitFor } from '../support/chat-client.mjs';
 import { cookieFor, startCluster } from '../support/cluster.mjs';
 import { metric, root } from '../support/server.mjs';
 
@@ -56,7 +56,7 @@ const pinned = (value) => ({ extraHeaders: { cookie: `lsio_node=${value}` } });
 async function messagesAt(socket, room, n, timeout = 15000) {
   const deadline = Date.now() + timeout;
   for (;;) {
-    const got = socket.seen.filter((e) => e.event === 'message' && e.args[0].room === room).map((e) => e.args[0]);
+    const got = seenIn(socket, 'message', room);
     if (got.length >= n) return got;
     if (Date.now() > deadline) throw new Error(`${got.length} of ${n} messages of ${room} arrived`);
     await sleep(20);
@@ -73,8 +73,7 @@ const outOfOrder = (messages) => messages.filter((m, i) => i > 0 && m.seq < mess
 async function storedHistory(socket, room, name) {
   const stored = [];
   for (;;) {
-    const ack = await ask(socket, 'join', { room, name, since: stored.at(-1)?.seq ?? 0 });
-    assert.equal(ack.ok, true);
+    const ack = await join(socket, room, name, stored.at(-1)?.seq ?? 0);
     stored.push(...ack.history);
     if (ack.history.length < (ack.limits?.historyLimit ?? 100)) return stored;
   }
@@ -120,7 +119,7 @@ async function crossNodes(a, b, label) {
   b.disconnect();
   await waitFor(a, 'presence', (p) => p.room === room && p.members.join() === 'ada');
   await sleep(600);
-  const after = a.seen.filter((e) => e.event === 'presence' && e.args[0].room === room).map((e) => e.args[0].members);
+  const after = seenIn(a, 'presence', room).map((p) => p.members);
   assert.deepEqual(after.filter((m) => m.join() !== 'ada'), [], 'no presence after the disconnect lists B');
   return (
     `cluster, ${label === 'nginx' ? 'through nginx' : label}: 60 messages sent at once through 2 nodes; A saw ${atA.length}, B saw ${atB.length} ` +
@@ -320,34 +319,14 @@ test('node 1 killed: its clients reconnect through nginx to node 2, catch up by 
     ...pinned(toNode1),
   });
   sockets.push(a);
-  const f = { got: new Map(), liveDuplicates: 0, joins: 0, reconnectedAt: null };
-  const contiguous = () => {
-    let s = 0;
-    while (f.got.has(s + 1)) s += 1;
-    return s;
-  };
-  a.on('message', (m) => {
-    if (m.room !== room) return;
-    if (f.got.has(m.seq)) f.liveDuplicates += 1;
-    else f.got.set(m.seq, m);
-  });
-  // On every (re)connect: join again since the last seq held without a gap.
-  const catchUp = async () => {
-    for (;;) {
-      f.joins += 1;
-      const ack = await a.timeout(3000).emitWithAck('join', { room, name: 'ada', since: contiguous() }).catch(() => null);
-      if (!ack?.ok) continue;
-      for (const m of ack.history) if (!f.got.has(m.seq)) f.got.set(m.seq, m);
-      if (ack.history.length < (ack.limits?.historyLimit ?? 100)) return;
-    }
-  };
-  let first = true;
-  a.on('connect', () => {
-    if (!first && f.reconnectedAt === null) f.reconnectedAt = Date.now();
-    first = false;
-    catchUp();
-  });
   await new Promise((resolve) => a.once('connect', resolve));
+  // Catches up by since on every reconnect (see followRoom).
+  const f = followRoom(a, room, 'ada');
+  await f.joined;
+  let reconnectedAt = null;
+  a.io.on('reconnect', () => {
+    reconnectedAt ??= Date.now();
+  });
   await sleep(200);
   assert.equal(await metric(cluster.nodeUrl(1), 'lsio_connected_clients'), 1, 'A is on node 1');
 
@@ -366,16 +345,17 @@ test('node 1 killed: its clients reconnect through nginx to node 2, catch up by 
   }
   assert.ok(acks.every((ack) => ack.ok));
   const deadline = Date.now() + 15000;
-  while (contiguous() < total && Date.now() < deadline) await sleep(50);
+  while (f.synced < total && Date.now() < deadline) await sleep(50);
   const stored = await storedHistory(b, room, 'bob');
   assert.equal(stored.length, total, 'every message stored once');
-  assert.deepEqual([...f.got.keys()].sort((x, y) => x - y), Array.from({ length: total }, (_, i) => i + 1), 'A holds every message');
+  assert.deepEqual(f.seqs(), Array.from({ length: total }, (_, i) => i + 1), 'A holds every message');
+  assert.equal(f.mismatches, 0, 'no seq held with another id');
   for (const m of stored) assert.equal(f.got.get(m.seq).id, m.id, `seq ${m.seq} is the stored message`);
-  assert.notEqual(f.reconnectedAt, null, 'A reconnected');
+  assert.notEqual(reconnectedAt, null, 'A reconnected');
   assert.equal(await metric(cluster.nodeUrl(2), 'lsio_connected_clients'), 2, 'A is on node 2 now');
   console.log(
     `cluster, node 1 killed: sent ${total}, stored ${stored.length}; A (node 1) reconnected through nginx to node 2 ` +
-      `${f.reconnectedAt - killedAt} ms after the kill, caught up by since (${f.joins} joins) and holds ${f.got.size}/${total} ` +
+      `${reconnectedAt - killedAt} ms after the kill, caught up by since (${f.joins} catch-up joins) and holds ${f.got.size}/${total} ` +
       `(missing 0, duplicates 0, delivered twice live ${f.liveDuplicates})`,
   );
   await cluster.startNode(1);

@@ -99,7 +99,8 @@ export const send = (socket, room, text, id = freshId()) => ask(socket, 'message
  * `message` is kept by its seq; when one skips ahead, or a catch-up came
  * back a full page long, it joins again `since` the last seq it holds
  * without a hole. Resolves the returned object's `joined` once the first
- * join is acked. `seqs()` lists what it holds, `synced` how far it is
+ * join is acked; after socket.io-client reconnects, it joins again the
+ * same way. `seqs()` lists what it holds, `synced` how far it is
  * complete; `liveDuplicates` counts messages delivered again live.
  */
 export function followRoom(socket, room, name) {
@@ -151,6 +152,9 @@ export function followRoom(socket, room, name) {
     advance();
     if (behind()) catchUp();
   });
+  // A reconnection is a new session (on whichever server answers), which
+  // is in no room: join again since the last seq held without a hole.
+  socket.io.on('reconnect', () => catchUp());
   follower.joined = socket
     .timeout(20000)
     .emitWithAck('join', { room, name })

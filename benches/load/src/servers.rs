@@ -82,12 +82,8 @@ impl Server {
         ));
         std::fs::create_dir_all(&dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        if matches!(kind, Kind::OneNode | Kind::TwoNodes) {
-            return Self::start_nodes(kind, programs, dir).await;
-        }
-        let log = std::fs::File::create(dir.join("server.log"))
-            .map_err(|e| format!("cannot create the server log in {}: {e}", dir.display()))?;
-        let mut command = match kind {
+        let (mut command, what) = match kind {
+            Kind::OneNode | Kind::TwoNodes => return Self::start_nodes(kind, programs, dir).await,
             Kind::Ours => {
                 let mut c = Command::new(&programs.ours);
                 c.args(["--host", "127.0.0.1", "--port", "0", "--static-dir"])
@@ -95,27 +91,25 @@ impl Server {
                     .arg("--data-dir")
                     .arg(dir.join("data"))
                     .args(&programs.ours_args);
-                c
+                (c, programs.ours.display().to_string())
             }
-            Kind::Node | Kind::OneNode | Kind::TwoNodes => {
+            Kind::Node => {
                 let mut c = Command::new("node");
                 c.arg("--expose-gc").arg(&programs.node_script).args([
                     "--port",
                     "0",
                     "--exit-with-stdin",
                 ]);
-                c
+                (c, format!("node {}", programs.node_script.display()))
             }
         };
+        let log = std::fs::File::create(dir.join("server.log"))
+            .map_err(|e| format!("cannot create the server log in {}: {e}", dir.display()))?;
         command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(log)
             .kill_on_drop(true);
-        let what = match kind {
-            Kind::Ours => programs.ours.display().to_string(),
-            _ => format!("node {}", programs.node_script.display()),
-        };
         let mut child = command.spawn().map_err(|e| {
             format!("cannot start {what}: {e} (build it first: scripts/bench-load does)")
         })?;

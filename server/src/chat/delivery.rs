@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 use socketioxide::adapter::Adapter;
-use socketioxide::extract::AckSender;
+use socketioxide::extract::{AckSender, SocketRef};
 use socketioxide::handler::{FromMessageParts, Value};
 use socketioxide::socket::{Sid, Socket};
 use socketioxide::SocketIo;
@@ -72,7 +72,7 @@ impl Lagging {
     async fn retry<A: Adapter>(self: Arc<Self>, io: SocketIo<A>, sid: Sid, metrics: Arc<Metrics>) {
         loop {
             tokio::time::sleep(RETRY_EVERY).await;
-            let socket = io.of("/").and_then(|ns| ns.get_socket(sid));
+            let socket = socket_of(&io, sid);
             let held = self.sockets().get(&sid).cloned().unwrap_or_default();
             let mut handed = Vec::new();
             if let Some(socket) = &socket {
@@ -188,6 +188,11 @@ impl<A: Adapter> Reply<A> {
             }
         }
     }
+}
+
+/// Socket `sid` of namespace `/` on this node, if it is still there.
+pub(super) fn socket_of<A: Adapter>(io: &SocketIo<A>, sid: Sid) -> Option<SocketRef<A>> {
+    io.of("/").and_then(|ns| ns.get_socket(sid))
 }
 
 /// Emits `event` with `data` to each socket of `sids` (namespace `/`).

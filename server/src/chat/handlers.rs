@@ -13,7 +13,7 @@ use socketioxide::socket::{DisconnectReason, Sid};
 use socketioxide::SocketIo;
 use tracing::{debug, info, warn};
 
-use super::delivery::{deliver_message, emit_to, Reply};
+use super::delivery::{deliver_message, emit_to, socket_of, Reply};
 use super::inbox::Request;
 use super::validate::{Event, JoinRequest, MessageRequest, Rejection};
 use super::{Chat, PRESENCE_SETTLE};
@@ -409,11 +409,6 @@ impl Chat {
             self.announce_presence(io, room).await;
         }
     }
-}
-
-/// Socket `sid` of namespace `/` on this node, if it is still there.
-fn socket_of<A: Adapter>(io: &SocketIo<A>, sid: Sid) -> Option<SocketRef<A>> {
-    io.of("/").and_then(|ns| ns.get_socket(sid))
 }
 
 /// The adapter room that says socket is in chat room `room` as `name`.

@@ -37,14 +37,6 @@ impl Services {
             .unwrap_or_else(|| panic!("{key} is not in cluster.env:\n{env}"))
             .to_owned()
     }
-
-    /// Runs `scripts/cluster <what> --dir <this cluster>` (e.g. `stop-redis`).
-    pub fn run(&self, what: &str) {
-        let status = cluster_command(what, self.dir.path())
-            .status()
-            .expect("run scripts/cluster");
-        assert!(status.success(), "scripts/cluster {what} failed");
-    }
 }
 
 impl Drop for Services {
