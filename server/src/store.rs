@@ -1,16 +1,3 @@
-//! Chat history in SQLite: `chat.sqlite3` in the `--data-dir`.
-//!
-//! The schema lives in `server/migrations/` and is applied on open. Each
-//! room has its own `seq` (1, 2, 3, …), assigned in the same transaction that
-//! stores the message; `UNIQUE(room, id)` makes a re-sent message a no-op
-//! that returns the original `seq`.
-//!
-//! Writes are batched (group commit): one writer task takes every append
-//! waiting in its queue, up to [`MAX_BATCH`], and stores them in one
-//! transaction, in arrival order. A commit costs about as much as a few
-//! dozen inserts, so under load the store keeps up by committing more per
-//! transaction; alone, a message is committed by itself at once.
-
 //! Chat history in SQL: SQLite (`chat.sqlite3` in the `--data-dir`, the
 //! default) or PostgreSQL (`--database-url postgres://…`, which several
 //! servers can share), through sqlx's `Any` driver with the same
@@ -19,11 +6,12 @@
 //! The schema lives in `server/migrations/` and is applied on open. Each
 //! room has its own `seq` (1, 2, 3, …), assigned in the same transaction that
 //! stores the message; `UNIQUE(room, id)` makes a re-sent message a no-op
-//! that returns the original `seq`. A transaction reserves its rooms' next
-//! `seq`s in the `rooms` table (each room's last `seq`), whose rows stay
-//! locked until it commits, so writers on several servers sharing one
-//! PostgreSQL number a room's messages one after another: no `seq` twice,
-//! no gap, no id stored twice.
+//! that returns the original `seq`. A transaction locks its rooms' rows in
+//! the `rooms` table (each room's last `seq`) before it reads which ids
+//! they have, and reserves their next `seq`s there; the rows stay locked
+//! until it commits, so writers on several servers sharing one PostgreSQL
+//! number a room's messages one after another: no `seq` twice, no gap, no
+//! id stored twice.
 //!
 //! Writes are batched (group commit): one writer task takes every append
 //! waiting in its queue, up to [`MAX_BATCH`], and stores them in one
@@ -31,7 +19,7 @@
 //! dozen inserts, so under load the store keeps up by committing more per
 //! transaction; alone, a message is committed by itself at once.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -507,87 +495,81 @@ fn tuples(rows: usize, cols: usize) -> String {
     sql
 }
 
-/// Times a batch is tried again after another server stored one of its
-/// ids first (see [`append_all`]).
-const RETRIES: usize = 3;
-
-/// Stores a batch in one transaction, whatever its size, with three
+/// Stores a batch in one transaction, whatever its size, with a few
 /// statements (sqlx runs SQLite on a thread of its own and PostgreSQL is a
 /// network round trip away, so a statement per message would cost more
 /// than the database's work itself: `benches/load`, BENCHMARKS.md).
 ///
-/// With several servers on one PostgreSQL, an id this batch read as new
-/// may be stored by another server before this one locks the room; the
-/// insert then breaks `UNIQUE (room, id)`, the transaction is rolled back
-/// (its `seq`s with it) and the batch is tried again, when that id reads
-/// as a repeat.
+/// A room's messages are numbered and inserted only by the transaction
+/// holding the room's write lock, and the ids it already has are read
+/// under that lock: so writers on several servers sharing one PostgreSQL
+/// never give out a `seq` twice, and an id re-sent through another server
+/// reads as a repeat instead of breaking `UNIQUE (room, id)`.
 async fn append_all(
     pool: &AnyPool,
     engine: Engine,
     batch: &[Write],
 ) -> Result<Vec<Appended>, sqlx::Error> {
-    let mut tries = 0;
-    loop {
-        match append_once(pool, engine, batch).await {
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() && tries < RETRIES => {
-                tries += 1;
-            }
-            outcome => return outcome,
-        }
-    }
-}
-
-async fn append_once(
-    pool: &AnyPool,
-    engine: Engine,
-    batch: &[Write],
-) -> Result<Vec<Appended>, sqlx::Error> {
     let mut tx = match engine {
-        // IMMEDIATE: take SQLite's write lock at the start, waiting (up to
-        // the busy timeout) while another process holds it. A deferred
-        // transaction would read first and then fail at once, without
-        // waiting, when it tries to become the writer.
+        // IMMEDIATE: take SQLite's write lock (the whole database's) at the
+        // start, waiting (up to the busy timeout) while another process
+        // holds it. A deferred transaction would read first and then fail
+        // at once, without waiting, when it tries to become the writer.
         Engine::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
         // READ COMMITTED: each statement sees what other servers committed
         // before it started.
         Engine::Postgres => pool.begin().await?,
     };
+    if engine == Engine::Postgres {
+        // 0. Lock the batch's rooms' rows in `rooms` (made if new) until the
+        //    commit: another server's batch for one of them waits, and what
+        //    it stored is seen by the statements below. Rooms in one order
+        //    everywhere (sorted), so two servers cannot deadlock.
+        let rooms: BTreeSet<&str> = batch.iter().map(|w| w.room.as_str()).collect();
+        let sql = format!(
+            "INSERT INTO rooms (room, last_seq) VALUES {} \
+             ON CONFLICT (room) DO UPDATE SET last_seq = rooms.last_seq",
+            tuples(rooms.len(), 2)
+        );
+        let mut lock = sqlx::query(&sql);
+        for room in rooms {
+            lock = lock.bind(room).bind(0_i64);
+        }
+        lock.execute(&mut *tx).await?;
+    }
 
     // 1. The ids the rooms already have: those appends are repeats.
     let sql = format!(
         "SELECT room, id, seq FROM messages WHERE (room, id) IN (VALUES {})",
         tuples(batch.len(), 2)
     );
-    let mut known = sqlx::query_as::<_, (String, String, i64)>(&sql);
+    let mut query = sqlx::query_as::<_, (String, String, i64)>(&sql);
     for w in batch {
-        known = known.bind(&w.room).bind(&w.id);
+        query = query.bind(&w.room).bind(&w.id);
     }
-    let mut seqs: HashMap<(String, String), i64> = known
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(|(room, id, seq)| ((room, id), seq))
-        .collect();
+    // Room, then id (looked up with the batch's own strings).
+    let mut known: HashMap<String, HashMap<String, i64>> = HashMap::new();
+    for (room, id, seq) in query.fetch_all(&mut *tx).await? {
+        known.entry(room).or_default().insert(id, seq);
+    }
+    let known_seq = |w: &Write| known.get(&w.room)?.get(&w.id).copied();
 
     // 2. The others, once each (a repeat within the batch is a repeat of
-    //    its first), counted per room.
+    //    its first), counted per room. `firsts` holds the appends that
+    //    store a message.
     let mut fresh: Vec<&Write> = Vec::new();
-    let mut firsts = HashSet::new();
+    let mut firsts: HashSet<(&str, &str)> = HashSet::new();
     let mut counts: BTreeMap<&str, i64> = BTreeMap::new();
     for w in batch {
-        if !seqs.contains_key(&(w.room.clone(), w.id.clone()))
-            && firsts.insert((w.room.as_str(), w.id.as_str()))
-        {
+        if known_seq(w).is_none() && firsts.insert((w.room.as_str(), w.id.as_str())) {
             fresh.push(w);
             *counts.entry(w.room.as_str()).or_default() += 1;
         }
     }
+    let mut assigned: HashMap<(&str, &str), i64> = HashMap::with_capacity(fresh.len());
     if !fresh.is_empty() {
         // 3. Reserve each room's next seqs: its row in `rooms` (made if
-        //    new) grows by the room's count and is locked until the
-        //    commit, so another server's batch for the room waits, then
-        //    numbers after these. Rooms in one order everywhere (sorted),
-        //    so two servers cannot deadlock.
+        //    new) grows by the room's count.
         let sql = format!(
             "INSERT INTO rooms (room, last_seq) VALUES {} \
              ON CONFLICT (room) DO UPDATE SET last_seq = rooms.last_seq + excluded.last_seq \
@@ -617,7 +599,7 @@ async fn append_once(
                 // Step 3 returned a row for every room it was given.
                 return Err(sqlx::Error::RowNotFound);
             };
-            seqs.insert((w.room.clone(), w.id.clone()), *seq);
+            assigned.insert((w.room.as_str(), w.id.as_str()), *seq);
             insert = insert
                 .bind(&w.room)
                 .bind(*seq)
@@ -630,17 +612,15 @@ async fn append_once(
         insert.execute(&mut *tx).await?;
     }
 
-    let mut stored: HashSet<(&str, &str)> = fresh
-        .iter()
-        .map(|w| (w.room.as_str(), w.id.as_str()))
-        .collect();
     let mut outcomes = Vec::with_capacity(batch.len());
     for w in batch {
-        let Some(&seq) = seqs.get(&(w.room.clone(), w.id.clone())) else {
+        let key = (w.room.as_str(), w.id.as_str());
+        let Some(seq) = known_seq(w).or_else(|| assigned.get(&key).copied()) else {
+            // Every append is known or numbered above.
             return Err(sqlx::Error::RowNotFound);
         };
         // The first append of a new id stores it; any other is a repeat.
-        if stored.remove(&(w.room.as_str(), w.id.as_str())) {
+        if firsts.remove(&key) {
             outcomes.push(Appended::Stored(Message {
                 room: w.room.clone(),
                 seq: to_u64(seq),
